@@ -1,0 +1,62 @@
+/* cli.c -- subcommand table and dispatch (see cli.h). */
+#include "common/common.h"
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct cli_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct cli_cmd commands[] = {
+    {"serve", cmd_serve, "run the server (the default)"},
+    {"migrate", cmd_migrate, "apply database migrations and exit"},
+    {"secret", cmd_secret, "print new random secrets"},
+    {"version", cmd_version, "print the version and revision"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: candor [COMMAND] [OPTIONS]\n\n"
+               "Fair, privacy-first web analytics.\n\nCommands:\n");
+    for (size_t i = 0; i < CD_ARRAY_SIZE(commands); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'candor COMMAND --help' for the options of a command.\n"
+               "Exit status: 0 success, 1 failure, 2 usage or configuration "
+               "error.\n");
+}
+
+int cli_main(int argc, char **argv)
+{
+    const char *name;
+
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+                          strcmp(argv[1], "-h") == 0)) {
+            usage(stdout);
+            return CLI_EXIT_OK;
+        }
+        if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+            char *vargv[] = {"version", NULL};
+            return cmd_version(1, vargv);
+        }
+        /* No subcommand: serve, with any flags given. */
+        argv[0] = "serve";
+        return cmd_serve(argc, argv);
+    }
+    name = argv[1];
+    if (strcmp(name, "help") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < CD_ARRAY_SIZE(commands); i++) {
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "candor: unknown command '%s'\n\n", name);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}

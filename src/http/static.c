@@ -1,0 +1,179 @@
+/* static.c -- embedded files, and the single-page-app fallback.
+ *
+ * Files come from the table compiled in by tools/embed.c (assets.h). A GET
+ * or HEAD for a path that is no file gets the index page with status 200
+ * (Offen's SPA fallback: the front end routes /login/, /console/ and so on);
+ * any other method gets 404. Conditional requests are answered with 304
+ * from strong ETags, and a client that accepts gzip gets the precompressed
+ * variant, which has its own ETag.
+ */
+#include "common/common.h"
+
+#include <string.h>
+
+#include "http/assets.h"
+#include "http/internal.h"
+
+/* Offen's CSP (reference/offen-server.md §6.3), on every HTML answer. */
+#define STATIC_CSP                                                           \
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; "                 \
+    "script-src 'self' 'unsafe-inline'; img-src 'self' data:"
+
+static int is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Does the Accept-Encoding value accept gzip (q > 0)? */
+static int accepts_gzip(const char *p, size_t n)
+{
+    int star = 0;
+    size_t i = 0;
+
+    while (i < n) {
+        size_t start, end;
+        int q_zero = 0;
+
+        while (i < n && (is_ows(p[i]) || p[i] == ','))
+            i++;
+        start = i;
+        while (i < n && p[i] != ',' && p[i] != ';' && !is_ows(p[i]))
+            i++;
+        end = i;
+        /* parameters: look for q=0, q=0.0, q=0.000 */
+        while (i < n && p[i] != ',') {
+            if ((p[i] == 'q' || p[i] == 'Q') && i + 1 < n && p[i + 1] == '=') {
+                size_t k = i + 2;
+
+                q_zero = k < n && p[k] == '0';
+                for (k++; q_zero && k < n && p[k] != ',' && !is_ows(p[k]);
+                     k++)
+                    q_zero = p[k] == '0' || p[k] == '.';
+            }
+            i++;
+        }
+        if (end - start == 4 && strncasecmp(p + start, "gzip", 4) == 0)
+            return !q_zero;
+        if (end - start == 1 && p[start] == '*')
+            star = !q_zero;
+    }
+    return star;
+}
+
+/* Does If-None-Match p[0..n) list etag (or "*")? Weak comparison, as RFC
+ * 9110 prescribes for If-None-Match. */
+static int etag_listed(const char *p, size_t n, const char *etag)
+{
+    size_t elen = strlen(etag);
+    size_t i = 0;
+
+    while (i < n) {
+        size_t start;
+
+        while (i < n && (is_ows(p[i]) || p[i] == ','))
+            i++;
+        if (i < n && p[i] == '*')
+            return 1;
+        if (i + 1 < n && p[i] == 'W' && p[i + 1] == '/')
+            i += 2;
+        start = i;
+        while (i < n && p[i] != ',' && !is_ows(p[i]))
+            i++;
+        if (i - start == elen && memcmp(p + start, etag, elen) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_html(const struct asset *a)
+{
+    return strncmp(a->content_type, "text/html", 9) == 0;
+}
+
+static void serve_asset(struct http_req *r, const struct asset *a)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    h2o_req_t *req = r->req;
+    struct http_str v;
+    int gz = a->gz != NULL && http_header(r, "accept-encoding", &v) &&
+             accepts_gzip(v.ptr, v.len);
+    const char *etag = gz ? a->etag_gz : a->etag;
+    h2o_iovec_t body = h2o_iovec_init(gz ? a->gz : a->data,
+                                      gz ? a->gz_len : a->len);
+
+    if (a->gz != NULL)
+        http_add_header(r, "Vary", "Accept-Encoding");
+    http_add_header(r, "ETag", etag);
+    http_add_header(r, "Cache-Control", "no-cache");
+    http_add_header(r, "X-Content-Type-Options", "nosniff");
+    http_add_header(r, "Referrer-Policy", "origin-when-cross-origin");
+    if (is_html(a))
+        http_add_header(r, "Content-Security-Policy", STATIC_CSP);
+    if (http_header(r, "if-none-match", &v) &&
+        etag_listed(v.ptr, v.len, etag)) {
+        http_reply(r, 304, NULL, "", 0);
+        return;
+    }
+    http_add_header(r, "Content-Type", a->content_type);
+    if (gz)
+        http_add_header(r, "Content-Encoding", "gzip");
+    req->res.status = 200;
+    req->res.reason = "OK";
+    req->res.content_length = body.len;
+    h2o_start_response(req, &generator);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
+}
+
+static void redirect(struct http_req *r, const char *path, size_t len)
+{
+    struct http_str q = http_query(r);
+    char *loc = h2o_mem_alloc_pool(&r->req->pool, len + q.len + 2);
+
+    memcpy(loc, path, len);
+    if (q.len) {
+        loc[len] = '?';
+        memcpy(loc + len + 1, q.ptr, q.len);
+        len += q.len + 1;
+    }
+    loc[len] = '\0';
+    http_add_header(r, "Location", loc);
+    http_reply(r, 301, NULL, "", 0);
+}
+
+void static_serve(struct http_req *r)
+{
+    static const char index_suffix[] = "/index.html";
+    const size_t slen = sizeof(index_suffix) - 1;
+    struct http_str m = http_method(r);
+    struct http_str p = http_path(r);
+    const struct asset *a;
+
+    if (!(m.len == 3 && memcmp(m.ptr, "GET", 3) == 0) &&
+        !(m.len == 4 && memcmp(m.ptr, "HEAD", 4) == 0)) {
+        http_reply(r, 404, "text/plain; charset=utf-8",
+                   "404 page not found", 18);
+        return;
+    }
+    /* /dir/index.html is served as /dir/, as Offen does. */
+    if (p.len >= slen && memcmp(p.ptr + p.len - slen, index_suffix, slen) == 0) {
+        redirect(r, p.ptr, p.len - slen + 1);
+        return;
+    }
+    a = p.len == 1 ? NULL : assets_find(p.ptr, p.len);
+    if (a == NULL && p.len > 1 && p.ptr[p.len - 1] == '/' &&
+        assets_find(p.ptr, p.len - 1) != NULL) {
+        redirect(r, p.ptr, p.len - 1); /* a file asked for as a folder */
+        return;
+    }
+    if (a == NULL)
+        a = assets_find(index_suffix, slen); /* the SPA fallback */
+    if (a == NULL) {
+        http_reply(r, 404, "text/plain; charset=utf-8",
+                   "404 page not found", 18);
+        return;
+    }
+    serve_asset(r, a);
+}

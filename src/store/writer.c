@@ -1,0 +1,255 @@
+/* writer.c -- group commit: one thread, one connection, one transaction
+ * per batch of queued writes.
+ *
+ * Producers (the event loops) call store_writer_submit(), which appends to
+ * a linked queue under a mutex and signals a condition variable; it never
+ * touches the database. The writer thread sleeps until the queue is
+ * non-empty, detaches up to STORE_WRITER_BATCH_MAX ops, and runs them as:
+ *
+ *     BEGIN IMMEDIATE
+ *       SAVEPOINT cd_op; apply(op1); RELEASE cd_op    (ok)
+ *       SAVEPOINT cd_op; apply(op2); ROLLBACK TO cd_op; RELEASE cd_op
+ *       ...                                           (op2 failed alone)
+ *     COMMIT
+ *     done(op1, CD_OK); done(op2, its error); ...     (submission order)
+ *
+ * So one commit (one WAL append, and at most one fsync at checkpoints) is
+ * paid for a whole batch, one bad op does not spoil its neighbours, and no
+ * op is acknowledged before the commit that makes it durable has returned.
+ * If the transaction itself fails (BEGIN, COMMIT, or a savepoint step that
+ * leaves it in an unknown state), every op whose work was lost gets
+ * CD_ESTORE.
+ *
+ * Threading: the struct store is used only by the writer thread after
+ * start. The queue and the counters are guarded by mu. Callbacks run on the
+ * writer thread without mu held. The thread blocks all signals; they belong
+ * to the event loops.
+ */
+#include "common/common.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#define WRITER_SAVEPOINT "cd_op"
+
+struct store_writer {
+    struct store *st;         /* owned by the writer thread */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;      /* queue became non-empty, or stopping */
+    struct store_op *head;    /* queue, oldest first */
+    struct store_op *tail;
+    bool stopping;            /* store_writer_stop() was called */
+    bool exited;              /* the thread has drained the queue and left */
+    struct store_writer_stats stats;
+    int *rcs;                 /* per-op results of the current batch */
+};
+
+/* Take up to STORE_WRITER_BATCH_MAX ops off the queue; w->mu held. */
+static struct store_op *take_batch(struct store_writer *w, size_t *n)
+{
+    struct store_op *first = w->head;
+    struct store_op *last = first;
+    size_t k = 1;
+
+    while (k < STORE_WRITER_BATCH_MAX && last->next != NULL) {
+        last = last->next;
+        k++;
+    }
+    w->head = last->next;
+    if (w->head == NULL)
+        w->tail = NULL;
+    last->next = NULL;
+    w->stats.queued -= k;
+    *n = k;
+    return first;
+}
+
+/* One op under its own savepoint. Its result goes to *op_rc; the return
+ * value is negative (detail in *err) only if the transaction can no longer
+ * be trusted. */
+static int run_op(struct store_writer *w, struct store_op *op, int *op_rc,
+                  struct cd_error *err)
+{
+    struct cd_error op_err = {0};
+    int rc = store_savepoint(w->st, WRITER_SAVEPOINT, err);
+
+    *op_rc = CD_ESTORE;
+    if (rc < 0)
+        return rc;
+    *op_rc = op->apply(w->st, op, &op_err);
+    if (*op_rc != CD_OK) {
+        if (*op_rc > 0)
+            *op_rc = CD_ESTORE; /* not a valid code: treat as failure */
+        log_debug("store writer: an op failed: %s", op_err.msg);
+        rc = store_rollback_to(w->st, WRITER_SAVEPOINT, err);
+        if (rc < 0)
+            return rc;
+    }
+    return store_release(w->st, WRITER_SAVEPOINT, err);
+}
+
+static void run_batch(struct store_writer *w, struct store_op *batch,
+                      size_t n)
+{
+    struct cd_error err = {0};
+    struct store_op *op = batch;
+    size_t i;
+    int rc = store_begin(w->st, &err);
+
+    for (i = 0; i < n && rc == CD_OK; i++, op = op->next)
+        rc = run_op(w, op, &w->rcs[i], &err);
+    if (rc == CD_OK)
+        rc = store_commit(w->st, &err);
+    if (rc < 0) {
+        log_error("store writer: a batch of %zu failed: %s", n, err.msg);
+        store_rollback(w->st, NULL);
+        /* Ops that had failed on their own keep their error; the work of
+         * all others (run or not) is gone. */
+        for (size_t j = 0; j < n; j++) {
+            if (j >= i || w->rcs[j] == CD_OK)
+                w->rcs[j] = CD_ESTORE;
+        }
+    }
+    pthread_mutex_lock(&w->mu);
+    w->stats.batches++;
+    w->stats.failed += rc < 0;
+    w->stats.ops += n;
+    if (n > w->stats.largest_batch)
+        w->stats.largest_batch = n;
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Acknowledge in submission order; done() may free the op, so read the
+ * link first. */
+static void finish_batch(struct store_writer *w, struct store_op *batch,
+                         size_t n)
+{
+    struct store_op *op = batch;
+
+    for (size_t i = 0; i < n; i++) {
+        struct store_op *next = op->next;
+
+        op->done(op, w->rcs[i]);
+        op = next;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct store_writer *w = arg;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        struct store_op *batch;
+        size_t n = 0;
+
+        while (w->head == NULL && !w->stopping)
+            pthread_cond_wait(&w->wake, &w->mu);
+        if (w->head == NULL)
+            break; /* stopping and drained */
+        batch = take_batch(w, &n);
+        pthread_mutex_unlock(&w->mu);
+        run_batch(w, batch, n);
+        finish_batch(w, batch, n);
+        pthread_mutex_lock(&w->mu);
+    }
+    w->exited = true;
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static int start_thread(struct store_writer *w, struct cd_error *err)
+{
+    sigset_t all, old;
+    int e;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    e = pthread_create(&w->thread, NULL, writer_main, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e != 0)
+        return cd_error_set(err, CD_ENOMEM,
+                            "cannot start the writer thread: %s",
+                            strerror(e));
+    return CD_OK;
+}
+
+int store_writer_start(struct store_writer **out, enum config_dialect dialect,
+                       const char *conn, struct cd_error *err)
+{
+    struct store_writer *w = xcalloc(1, sizeof(*w));
+    int rc = store_open(&w->st, dialect, conn, err);
+
+    *out = NULL;
+    if (rc < 0)
+        goto out;
+    w->rcs = xcalloc(STORE_WRITER_BATCH_MAX, sizeof(*w->rcs));
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    rc = start_thread(w, err);
+    if (rc < 0) {
+        pthread_cond_destroy(&w->wake);
+        pthread_mutex_destroy(&w->mu);
+        goto out;
+    }
+    *out = w;
+out:
+    if (rc < 0) {
+        store_close(w->st);
+        free(w->rcs);
+        free(w);
+    }
+    return rc;
+}
+
+void store_writer_submit(struct store_writer *w, struct store_op *op)
+{
+    bool rejected;
+
+    op->next = NULL;
+    pthread_mutex_lock(&w->mu);
+    rejected = w->exited;
+    if (!rejected) {
+        if (w->tail != NULL)
+            w->tail->next = op;
+        else
+            w->head = op;
+        w->tail = op;
+        w->stats.queued++;
+        pthread_cond_signal(&w->wake);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (rejected)
+        op->done(op, CD_ESTORE);
+}
+
+void store_writer_stats(struct store_writer *w,
+                        struct store_writer_stats *out)
+{
+    pthread_mutex_lock(&w->mu);
+    *out = w->stats;
+    pthread_mutex_unlock(&w->mu);
+}
+
+void store_writer_stop(struct store_writer *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->mu);
+    store_close(w->st);
+    free(w->rcs);
+    free(w);
+}

@@ -1,0 +1,451 @@
+/* test_store.c -- store.h connections: open, configure, ping, transactions,
+ * savepoints, exec, and the ULID encoder migration 004 uses. */
+#include "common/common.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include "store/migrate.h"
+#include "store/store.h"
+#include "store/store_backend.h"
+
+#include "store_test_util.h"
+
+static struct store *open_ok(const char *path)
+{
+    struct cd_error err = {0};
+    struct store *st = NULL;
+
+    if (store_open(&st, CONFIG_DIALECT_SQLITE, path, &err) != CD_OK)
+        fail_msg("store_open(%s): %s", path, err.msg);
+    assert_non_null(st);
+    return st;
+}
+
+static void test_open_other_dialects(void **state)
+{
+    struct cd_error err = {0};
+    struct store *st = (struct store *)&err; /* must be reset to NULL */
+
+    (void)state;
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_POSTGRES, "host=x", &err),
+                     CD_EINVAL);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "postgres"));
+    assert_non_null(strstr(err.msg, "not supported in this build yet"));
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_MYSQL, "u@/db", &err),
+                     CD_EINVAL);
+    assert_non_null(strstr(err.msg, "mysql"));
+    assert_null(st);
+}
+
+static void test_open_bad_conn(void **state)
+{
+    struct cd_error err = {0};
+    struct store *st = NULL;
+    struct tdir d;
+
+    (void)state;
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_SQLITE, "", &err),
+                     CD_EINVAL);
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_SQLITE, NULL, NULL),
+                     CD_EINVAL);
+    tdir_make(&d);
+    /* The directory is the caller's job: a missing one is an error. */
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_SQLITE,
+                                tdir_file(&d, "no/such/dir/x.db"), &err),
+                     CD_ESTORE);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "no/such/dir/x.db"));
+    /* A file that is not a database. */
+    {
+        FILE *f = fopen(tdir_file(&d, "junk.db"), "wb");
+
+        assert_non_null(f);
+        for (int i = 0; i < 1024; i++)
+            fputs("this is not a database file ", f);
+        fclose(f);
+    }
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_SQLITE,
+                                tdir_file(&d, "junk.db"), &err),
+                     CD_ESTORE);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "junk.db"));
+    store_close(NULL); /* harmless */
+    tdir_remove(&d);
+}
+
+static void test_open_configures_connection(void **state)
+{
+    struct cd_error err = {0};
+    struct store *st;
+    long long v = -1;
+    char mode[64];
+    struct tdir d;
+    const char *path;
+
+    (void)state;
+    tdir_make(&d);
+    path = tdir_file(&d, "c.db");
+    st = open_ok(path);
+    assert_int_equal(store_dialect(st), CONFIG_DIALECT_SQLITE);
+    assert_int_equal(store_count(st, "PRAGMA synchronous", NULL, 0, &v, &err),
+                     CD_OK);
+    assert_int_equal(v, 1); /* NORMAL */
+    assert_int_equal(store_count(st, "PRAGMA busy_timeout", NULL, 0, &v,
+                                 &err),
+                     CD_OK);
+    assert_int_equal(v, STORE_BUSY_TIMEOUT_MS);
+    assert_int_equal(store_count(st, "PRAGMA foreign_keys", NULL, 0, &v,
+                                 &err),
+                     CD_OK);
+    assert_int_equal(v, 0);
+    /* WAL is a property of the file: another connection sees it. */
+    file_lines(path, "PRAGMA journal_mode", mode, sizeof(mode));
+    assert_string_equal(mode, "wal\n");
+    store_close(st);
+    tdir_remove(&d);
+}
+
+static void test_open_uri_and_query(void **state)
+{
+    char uri[PATH_MAX + 32];
+    struct store *st;
+    struct tdir d;
+
+    (void)state;
+    tdir_make(&d);
+    /* A "file:" URI reaches SQLite as such. */
+    snprintf(uri, sizeof(uri), "file:%s?cache=private",
+             tdir_file(&d, "u.db"));
+    st = open_ok(uri);
+    assert_int_equal(store_exec(st, "CREATE TABLE t (x)", NULL), CD_OK);
+    store_close(st);
+    assert_int_equal(access(tdir_file(&d, "u.db"), F_OK), 0);
+    /* A plain path loses its "?query", as with Offen's driver. */
+    snprintf(uri, sizeof(uri), "%s?_busy_timeout=100",
+             tdir_file(&d, "p.db"));
+    st = open_ok(uri);
+    store_close(st);
+    assert_int_equal(access(tdir_file(&d, "p.db"), F_OK), 0);
+    assert_int_not_equal(access(uri, F_OK), 0);
+    tdir_remove(&d);
+}
+
+static void test_ping(void **state)
+{
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+    const char *path;
+
+    (void)state;
+    tdir_make(&d);
+    path = tdir_file(&d, "p.db");
+    st = open_ok(path);
+    /* No schema yet: ping fails, and keeps failing without crashing. */
+    assert_int_equal(store_ping(st, &err), CD_ESTORE);
+    assert_non_null(strstr(err.msg, "migrations"));
+    assert_int_equal(store_ping(st, NULL), CD_ESTORE);
+    assert_int_equal(store_migrate(st, &err), CD_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(store_ping(st, &err), CD_OK);
+    /* The schema disappears under us, through another connection. */
+    file_exec(path, "DROP TABLE migrations");
+    err.msg[0] = '\0';
+    assert_int_equal(store_ping(st, &err), CD_ESTORE);
+    assert_non_null(strstr(err.msg, "migrations"));
+    /* And comes back. */
+    file_exec(path, "CREATE TABLE migrations (id VARCHAR(255) PRIMARY KEY)");
+    assert_int_equal(store_ping(st, &err), CD_OK);
+    store_close(st);
+    tdir_remove(&d);
+}
+
+static void test_transactions(void **state)
+{
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+    const char *path;
+
+    (void)state;
+    tdir_make(&d);
+    path = tdir_file(&d, "t.db");
+    st = open_ok(path);
+    assert_int_equal(store_exec(st, "CREATE TABLE t (k INTEGER PRIMARY KEY)",
+                                &err),
+                     CD_OK);
+    /* Rollback without a transaction is a no-op, not an error. */
+    assert_int_equal(store_rollback(st, &err), CD_OK);
+
+    assert_int_equal(store_begin(st, &err), CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1)", &err), CD_OK);
+    /* Nothing is visible to others before the commit. */
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"), 0);
+    assert_int_equal(store_commit(st, &err), CD_OK);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"), 1);
+
+    assert_int_equal(store_begin(st, &err), CD_OK);
+    assert_int_equal(store_begin(st, &err), CD_ESTORE); /* no nesting */
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (2)", &err), CD_OK);
+    assert_int_equal(store_rollback(st, &err), CD_OK);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"), 1);
+    assert_int_equal(store_commit(st, &err), CD_ESTORE); /* none open */
+    store_close(st);
+    tdir_remove(&d);
+}
+
+static void test_savepoints(void **state)
+{
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+    const char *path;
+
+    (void)state;
+    tdir_make(&d);
+    path = tdir_file(&d, "s.db");
+    st = open_ok(path);
+    assert_int_equal(store_exec(st, "CREATE TABLE t (k INTEGER PRIMARY KEY)",
+                                &err),
+                     CD_OK);
+    assert_int_equal(store_begin(st, &err), CD_OK);
+    assert_int_equal(store_savepoint(st, "a", &err), CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1)", &err), CD_OK);
+    assert_int_equal(store_release(st, "a", &err), CD_OK);
+    assert_int_equal(store_savepoint(st, "b_2", &err), CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (2)", &err), CD_OK);
+    assert_int_equal(store_rollback_to(st, "b_2", &err), CD_OK);
+    assert_int_equal(store_release(st, "b_2", &err), CD_OK);
+    assert_int_equal(store_release(st, "b_2", &err), CD_ESTORE); /* gone */
+    assert_int_equal(store_commit(st, &err), CD_OK);
+    assert_int_equal(file_int(path, "SELECT group_concat(k) FROM t"), 1);
+    store_close(st);
+    tdir_remove(&d);
+}
+
+static void test_savepoint_names(void **state)
+{
+    char name[STORE_SAVEPOINT_NAME_MAX + 2];
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+
+    (void)state;
+    tdir_make(&d);
+    st = open_ok(tdir_file(&d, "n.db"));
+    assert_int_equal(store_begin(st, &err), CD_OK);
+    assert_int_equal(store_savepoint(st, "", &err), CD_EINVAL);
+    assert_int_equal(store_savepoint(st, NULL, &err), CD_EINVAL);
+    assert_int_equal(store_savepoint(st, "1a", &err), CD_EINVAL);
+    assert_int_equal(store_savepoint(st, "a;DROP", &err), CD_EINVAL);
+    assert_int_equal(store_release(st, "a b", &err), CD_EINVAL);
+    assert_int_equal(store_rollback_to(st, "a-b", &err), CD_EINVAL);
+    /* Exactly at the length cap, and one past it. */
+    memset(name, 'x', sizeof(name));
+    name[STORE_SAVEPOINT_NAME_MAX] = '\0';
+    assert_int_equal(store_savepoint(st, name, &err), CD_OK);
+    assert_int_equal(store_release(st, name, &err), CD_OK);
+    name[STORE_SAVEPOINT_NAME_MAX] = 'x';
+    name[STORE_SAVEPOINT_NAME_MAX + 1] = '\0';
+    assert_int_equal(store_savepoint(st, name, &err), CD_EINVAL);
+    assert_int_equal(store_rollback(st, &err), CD_OK);
+    store_close(st);
+    tdir_remove(&d);
+}
+
+static void test_exec(void **state)
+{
+    const char *args[2] = {"a", "b"};
+    struct cd_error err = {0};
+    struct store *st;
+    long long n = -1;
+    struct tdir d;
+
+    (void)state;
+    tdir_make(&d);
+    st = open_ok(tdir_file(&d, "e.db"));
+    assert_int_equal(store_exec(st, "CREATE TABLE t (x, y)", &err), CD_OK);
+    /* Exactly one statement per call. */
+    assert_int_equal(store_exec(st, "", &err), CD_EINVAL);
+    assert_int_equal(store_exec(st, "  ;", &err), CD_EINVAL);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1, 1); "
+                                    "INSERT INTO t VALUES (2, 2)",
+                                &err),
+                     CD_EINVAL);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1, 1);\n", &err),
+                     CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO nope VALUES (1)", &err),
+                     CD_ESTORE);
+    assert_non_null(strstr(err.msg, "nope"));
+    assert_int_equal(store_exec(st, NULL, &err), CD_EINVAL);
+    /* Parameters: the count must match the statement. */
+    assert_int_equal(store_exec_args(st, "INSERT INTO t VALUES (?, ?)", args,
+                                     2, &err),
+                     CD_OK);
+    assert_int_equal(store_exec_args(st, "INSERT INTO t VALUES (?, ?)", args,
+                                     1, &err),
+                     CD_EINVAL);
+    assert_int_equal(store_count(st, "SELECT COUNT(*) FROM t WHERE x = ?",
+                                 args, 1, &n, &err),
+                     CD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_count(st, "SELECT x FROM t WHERE 0", NULL, 0, &n,
+                                 &err),
+                     CD_OK);
+    assert_int_equal(n, 0); /* no row */
+    /* More distinct statements than the cache holds, twice over: each
+     * still runs correctly after its cached copy was evicted. */
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 40; i++) {
+            char sql[64];
+
+            snprintf(sql, sizeof(sql), "INSERT INTO t VALUES (%d, %d)", i,
+                     round);
+            assert_int_equal(store_exec(st, sql, &err), CD_OK);
+        }
+    }
+    assert_int_equal(store_count(st, "SELECT COUNT(*) FROM t", NULL, 0, &n,
+                                 &err),
+                     CD_OK);
+    assert_int_equal(n, 2 + 80);
+    store_close(st);
+    tdir_remove(&d);
+}
+
+/* Another connection holds the write lock for a while: BEGIN waits for it
+ * (the busy timeout) instead of failing at once. */
+struct locker {
+    const char *path;
+    int hold_ms;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool locked;
+    struct timespec released; /* just before the other COMMIT */
+};
+
+static void *lock_holder(void *arg)
+{
+    struct locker *l = arg;
+    struct timespec ts = {0, (long)l->hold_ms * 1000000L};
+    sqlite3 *db = NULL;
+
+    if (sqlite3_open(l->path, &db) != SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        abort();
+    pthread_mutex_lock(&l->mu);
+    l->locked = true;
+    pthread_cond_signal(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+    nanosleep(&ts, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &l->released);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return NULL;
+}
+
+static void test_busy_timeout_waits(void **state)
+{
+    struct locker l = {.hold_ms = 300};
+    struct cd_error err = {0};
+    struct timespec t1;
+    struct store *st;
+    pthread_t th;
+    struct tdir d;
+
+    (void)state;
+    tdir_make(&d);
+    l.path = tdir_file(&d, "b.db");
+    st = open_ok(l.path);
+    pthread_mutex_init(&l.mu, NULL);
+    pthread_cond_init(&l.cv, NULL);
+    assert_int_equal(pthread_create(&th, NULL, lock_holder, &l), 0);
+    pthread_mutex_lock(&l.mu);
+    while (!l.locked)
+        pthread_cond_wait(&l.cv, &l.mu);
+    pthread_mutex_unlock(&l.mu);
+    assert_int_equal(store_begin(st, &err), CD_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(store_commit(st, &err), CD_OK);
+    pthread_join(th, NULL);
+    /* It waited for the other writer instead of failing: BEGIN returned
+     * only after the other connection started its COMMIT. */
+    assert_true(t1.tv_sec > l.released.tv_sec ||
+                (t1.tv_sec == l.released.tv_sec &&
+                 t1.tv_nsec >= l.released.tv_nsec));
+    pthread_cond_destroy(&l.cv);
+    pthread_mutex_destroy(&l.mu);
+    store_close(st);
+    tdir_remove(&d);
+}
+
+static void test_close_rolls_back(void **state)
+{
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+    const char *path;
+
+    (void)state;
+    tdir_make(&d);
+    path = tdir_file(&d, "r.db");
+    st = open_ok(path);
+    assert_int_equal(store_exec(st, "CREATE TABLE t (k)", &err), CD_OK);
+    assert_int_equal(store_begin(st, &err), CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1)", &err), CD_OK);
+    store_close(st);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"), 0);
+    tdir_remove(&d);
+}
+
+static void test_ulid(void **state)
+{
+    static const unsigned char zero[10] = {0};
+    static const unsigned char ones[10] = {0xff, 0xff, 0xff, 0xff, 0xff,
+                                           0xff, 0xff, 0xff, 0xff, 0xff};
+    char a[MIGRATE_ULID_LEN + 1], b[MIGRATE_ULID_LEN + 1];
+    char lo[MIGRATE_ULID_LEN + 1], hi[MIGRATE_ULID_LEN + 1];
+    struct timespec ts;
+    uint64_t now;
+
+    (void)state;
+    /* The reference's vector: 2020-07-06T12:00:00Z, zero randomness. */
+    migrate_ulid_encode(1594036800000ULL, zero, a);
+    assert_string_equal(a, "01ECHZYJG00000000000000000");
+    migrate_ulid_encode(0, ones, a);
+    assert_string_equal(a, "0000000000ZZZZZZZZZZZZZZZZ");
+    migrate_ulid_encode((1ULL << 48) - 1, ones, a);
+    assert_string_equal(a, "7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
+    assert_int_equal(migrate_ulid_new(a, NULL), CD_OK);
+    assert_int_equal(migrate_ulid_new(b, NULL), CD_OK);
+    assert_int_equal(strlen(a), MIGRATE_ULID_LEN);
+    assert_string_not_equal(a, b);
+    /* Minted now: between the ULIDs of a second ago and a second ahead. */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    migrate_ulid_encode(now - 1000, zero, lo);
+    migrate_ulid_encode(now + 1000, ones, hi);
+    assert_true(strcmp(lo, a) < 0 && strcmp(a, hi) < 0);
+    assert_true(strcmp(lo, b) < 0 && strcmp(b, hi) < 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_other_dialects),
+        cmocka_unit_test(test_open_bad_conn),
+        cmocka_unit_test(test_open_configures_connection),
+        cmocka_unit_test(test_open_uri_and_query),
+        cmocka_unit_test(test_ping),
+        cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_savepoints),
+        cmocka_unit_test(test_savepoint_names),
+        cmocka_unit_test(test_exec),
+        cmocka_unit_test(test_busy_timeout_waits),
+        cmocka_unit_test(test_close_rolls_back),
+        cmocka_unit_test(test_ulid),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

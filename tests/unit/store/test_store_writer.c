@@ -1,0 +1,624 @@
+/* test_store_writer.c -- the group-commit writer: many producers, failing
+ * ops inside a batch, a broken transaction, draining on stop, the batch
+ * cap, and acknowledged writes surviving a killed process. */
+#include "common/common.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "common/xalloc.h"
+#include "store/store.h"
+
+#include "store_test_util.h"
+
+#define WAIT_SECONDS 120
+
+static char text[4096];
+
+/* What the callbacks share with the test thread. */
+struct ctx {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done_count;   /* done() calls so far */
+    bool gate_entered; /* the gate op is running on the writer thread */
+    bool gate_open;    /* the test lets it finish */
+};
+
+struct top {
+    struct store_op op; /* first: done() gets our struct back */
+    struct ctx *ctx;
+    int key;            /* row to insert; -1: none */
+    int fail_rc;        /* apply returns this after its insert */
+    int done_calls;
+    int rc;
+    int order;          /* position among all done() calls */
+};
+
+static struct top *top_of(struct store_op *op)
+{
+    return (struct top *)(void *)op;
+}
+
+static void ctx_init(struct ctx *c)
+{
+    memset(c, 0, sizeof(*c));
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+}
+
+static void ctx_release(struct ctx *c)
+{
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+}
+
+static void on_done(struct store_op *op, int rc)
+{
+    struct top *t = top_of(op);
+
+    pthread_mutex_lock(&t->ctx->mu);
+    t->done_calls++;
+    t->rc = rc;
+    t->order = t->ctx->done_count++;
+    pthread_cond_broadcast(&t->ctx->cv);
+    pthread_mutex_unlock(&t->ctx->mu);
+}
+
+static int apply_insert(struct store *st, struct store_op *op,
+                        struct cd_error *err)
+{
+    struct top *t = top_of(op);
+    char sql[64];
+    int rc = CD_OK;
+
+    if (t->key >= 0) {
+        snprintf(sql, sizeof(sql), "INSERT INTO t (k) VALUES (%d)", t->key);
+        rc = store_exec(st, sql, err);
+    }
+    return rc < 0 ? rc : t->fail_rc;
+}
+
+/* Blocks the writer thread until the test opens the gate, so that what
+ * the test submits meanwhile is queued, and then taken as one batch. */
+static int apply_gate(struct store *st, struct store_op *op,
+                      struct cd_error *err)
+{
+    struct ctx *c = top_of(op)->ctx;
+
+    (void)st;
+    (void)err;
+    pthread_mutex_lock(&c->mu);
+    c->gate_entered = true;
+    pthread_cond_broadcast(&c->cv);
+    while (!c->gate_open)
+        pthread_cond_wait(&c->cv, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    return CD_OK;
+}
+
+/* Breaks the rules the way a failing disk would: the transaction is gone
+ * by the time apply returns. */
+static int apply_kill_txn(struct store *st, struct store_op *op,
+                          struct cd_error *err)
+{
+    (void)op;
+    return store_exec(st, "ROLLBACK", err);
+}
+
+static int apply_auto_row(struct store *st, struct store_op *op,
+                          struct cd_error *err)
+{
+    (void)op;
+    return store_exec(st, "INSERT INTO t (k) VALUES (NULL)", err);
+}
+
+static void top_init(struct top *t, struct ctx *c, int key,
+                     int (*apply)(struct store *, struct store_op *,
+                                  struct cd_error *))
+{
+    memset(t, 0, sizeof(*t));
+    t->op.apply = apply;
+    t->op.done = on_done;
+    t->ctx = c;
+    t->key = key;
+}
+
+static void wait_until(struct ctx *c, bool (*cond)(struct ctx *, int), int n)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += WAIT_SECONDS;
+    pthread_mutex_lock(&c->mu);
+    while (!cond(c, n)) {
+        if (pthread_cond_timedwait(&c->cv, &c->mu, &deadline) == ETIMEDOUT) {
+            pthread_mutex_unlock(&c->mu);
+            fail_msg("timed out waiting for the writer");
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+static bool done_at_least(struct ctx *c, int n)
+{
+    return c->done_count >= n;
+}
+
+static bool gate_is_entered(struct ctx *c, int n)
+{
+    (void)n;
+    return c->gate_entered;
+}
+
+static void gate_close_and_submit(struct ctx *c, struct store_writer *w,
+                                  struct top *gate)
+{
+    pthread_mutex_lock(&c->mu);
+    c->gate_entered = false;
+    c->gate_open = false;
+    pthread_mutex_unlock(&c->mu);
+    top_init(gate, c, -1, apply_gate);
+    store_writer_submit(w, &gate->op);
+    wait_until(c, gate_is_entered, 0);
+}
+
+static void gate_open(struct ctx *c)
+{
+    pthread_mutex_lock(&c->mu);
+    c->gate_open = true;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* A migrated-enough database with table t, and a writer on it. */
+static struct store_writer *setup(struct tdir *d, const char **path)
+{
+    struct store_writer *w = NULL;
+    struct cd_error err = {0};
+
+    tdir_make(d);
+    *path = tdir_file(d, "w.db");
+    file_exec(*path, "CREATE TABLE t (k INTEGER PRIMARY KEY)");
+    if (store_writer_start(&w, CONFIG_DIALECT_SQLITE, *path, &err) != CD_OK)
+        fail_msg("store_writer_start: %s", err.msg);
+    assert_non_null(w);
+    return w;
+}
+
+static void test_start_errors(void **state)
+{
+    struct store_writer *w = (struct store_writer *)&w;
+    struct cd_error err = {0};
+    struct tdir d;
+
+    (void)state;
+    assert_int_equal(store_writer_start(&w, CONFIG_DIALECT_POSTGRES, "x",
+                                        &err),
+                     CD_EINVAL);
+    assert_null(w);
+    tdir_make(&d);
+    assert_int_equal(store_writer_start(&w, CONFIG_DIALECT_SQLITE,
+                                        tdir_file(&d, "missing/dir/w.db"),
+                                        &err),
+                     CD_ESTORE);
+    assert_null(w);
+    store_writer_stop(NULL);
+    tdir_remove(&d);
+}
+
+#define PRODUCERS 4
+#define PER_PRODUCER 2000
+
+struct producer {
+    struct store_writer *w;
+    struct top *ops; /* PER_PRODUCER of them */
+};
+
+static void *produce(void *arg)
+{
+    struct producer *p = arg;
+
+    for (int i = 0; i < PER_PRODUCER; i++)
+        store_writer_submit(p->w, &p->ops[i].op);
+    return NULL;
+}
+
+static void test_many_producers(void **state)
+{
+    struct top *ops = xcalloc(PRODUCERS * PER_PRODUCER, sizeof(*ops));
+    struct producer prod[PRODUCERS];
+    struct store_writer_stats s;
+    pthread_t th[PRODUCERS];
+    struct store_writer *w;
+    struct tdir d;
+    struct ctx c;
+    const char *path;
+
+    (void)state;
+    ctx_init(&c);
+    w = setup(&d, &path);
+    for (int i = 0; i < PRODUCERS * PER_PRODUCER; i++)
+        top_init(&ops[i], &c, i, apply_insert);
+    for (int i = 0; i < PRODUCERS; i++) {
+        prod[i].w = w;
+        prod[i].ops = ops + i * PER_PRODUCER;
+        assert_int_equal(pthread_create(&th[i], NULL, produce, &prod[i]), 0);
+    }
+    for (int i = 0; i < PRODUCERS; i++)
+        pthread_join(th[i], NULL);
+    wait_until(&c, done_at_least, PRODUCERS * PER_PRODUCER);
+    store_writer_stats(w, &s);
+    assert_int_equal(s.ops, PRODUCERS * PER_PRODUCER);
+    assert_int_equal(s.failed, 0);
+    assert_int_equal(s.queued, 0);
+    assert_true(s.batches >= 1 && s.batches <= PRODUCERS * PER_PRODUCER);
+    assert_true(s.largest_batch <= STORE_WRITER_BATCH_MAX);
+    store_writer_stop(w);
+
+    for (int i = 0; i < PRODUCERS * PER_PRODUCER; i++) {
+        assert_int_equal(ops[i].done_calls, 1);
+        assert_int_equal(ops[i].rc, CD_OK);
+        /* Each producer's ops were acknowledged in its submission order. */
+        if (i % PER_PRODUCER != 0)
+            assert_true(ops[i].order > ops[i - 1].order);
+    }
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"),
+                     PRODUCERS * PER_PRODUCER);
+    assert_int_equal(file_int(path, "SELECT MAX(k) FROM t"),
+                     PRODUCERS * PER_PRODUCER - 1);
+    free(ops);
+    ctx_release(&c);
+    tdir_remove(&d);
+}
+
+static void test_failing_op_alone(void **state)
+{
+    struct store_writer_stats s0, s1;
+    struct store_writer *w;
+    struct top gate, op[6];
+    struct tdir d;
+    struct ctx c;
+    const char *path;
+
+    (void)state;
+    ctx_init(&c);
+    w = setup(&d, &path);
+    gate_close_and_submit(&c, w, &gate);
+    store_writer_stats(w, &s0);
+    top_init(&op[0], &c, 1, apply_insert);
+    top_init(&op[1], &c, 1, apply_insert); /* duplicate key: fails */
+    top_init(&op[2], &c, 2, apply_insert);
+    top_init(&op[3], &c, 3, apply_insert);
+    op[3].fail_rc = CD_EINVAL;             /* inserts, then fails */
+    top_init(&op[4], &c, 4, apply_insert);
+    top_init(&op[5], &c, 5, apply_insert);
+    op[5].fail_rc = 7;                     /* not a valid code */
+    for (int i = 0; i < 6; i++)
+        store_writer_submit(w, &op[i].op);
+    gate_open(&c);
+    wait_until(&c, done_at_least, 7);
+    store_writer_stats(w, &s1);
+    /* The gate's batch and one more: the six shared one transaction. */
+    assert_int_equal(s1.batches - s0.batches, 2);
+    assert_int_equal(s1.failed, 0);
+    store_writer_stop(w);
+
+    assert_int_equal(gate.rc, CD_OK);
+    assert_int_equal(op[0].rc, CD_OK);
+    assert_int_equal(op[1].rc, CD_ESTORE);
+    assert_int_equal(op[2].rc, CD_OK);
+    assert_int_equal(op[3].rc, CD_EINVAL);
+    assert_int_equal(op[4].rc, CD_OK);
+    assert_int_equal(op[5].rc, CD_ESTORE);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(op[i].done_calls, 1);
+        assert_int_equal(op[i].order, i + 1); /* submission order */
+    }
+    /* op[3]'s and op[5]'s inserts were undone with their savepoints. */
+    file_lines(path, "SELECT k FROM t ORDER BY k", text, sizeof(text));
+    assert_string_equal(text, "1\n2\n4\n");
+    ctx_release(&c);
+    tdir_remove(&d);
+}
+
+/* BEGIN .. COMMIT broken under the writer: nothing in that batch is
+ * acknowledged, not even the op that had succeeded before, and the writer
+ * carries on with the next batch. */
+static void test_broken_transaction(void **state)
+{
+    struct store_writer_stats s0, s1;
+    struct store_writer *w;
+    struct top gate, op[3], after;
+    struct tdir d;
+    struct ctx c;
+    const char *path;
+
+    (void)state;
+    ctx_init(&c);
+    w = setup(&d, &path);
+    gate_close_and_submit(&c, w, &gate);
+    store_writer_stats(w, &s0);
+    top_init(&op[0], &c, 1, apply_insert);
+    top_init(&op[1], &c, -1, apply_kill_txn);
+    top_init(&op[2], &c, 2, apply_insert);
+    for (int i = 0; i < 3; i++)
+        store_writer_submit(w, &op[i].op);
+    gate_open(&c);
+    wait_until(&c, done_at_least, 4);
+    store_writer_stats(w, &s1);
+    assert_int_equal(s1.batches - s0.batches, 2);
+    assert_int_equal(s1.failed - s0.failed, 1);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(op[i].done_calls, 1);
+        assert_int_equal(op[i].rc, CD_ESTORE);
+    }
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"), 0);
+
+    top_init(&after, &c, 3, apply_insert);
+    store_writer_submit(w, &after.op);
+    wait_until(&c, done_at_least, 5);
+    assert_int_equal(after.rc, CD_OK);
+    store_writer_stop(w);
+    file_lines(path, "SELECT k FROM t ORDER BY k", text, sizeof(text));
+    assert_string_equal(text, "3\n");
+    ctx_release(&c);
+    tdir_remove(&d);
+}
+
+/* done(CD_OK) means committed: another connection sees the row at once. */
+static void test_ack_means_committed(void **state)
+{
+    struct store_writer *w;
+    struct tdir d;
+    struct ctx c;
+    struct top op;
+    const char *path;
+
+    (void)state;
+    ctx_init(&c);
+    w = setup(&d, &path);
+    for (int i = 0; i < 20; i++) {
+        char sql[64];
+
+        top_init(&op, &c, 100 + i, apply_insert);
+        store_writer_submit(w, &op.op);
+        wait_until(&c, done_at_least, i + 1);
+        assert_int_equal(op.rc, CD_OK);
+        snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM t WHERE k = %d",
+                 100 + i);
+        assert_int_equal(file_int(path, sql), 1);
+    }
+    store_writer_stop(w);
+    ctx_release(&c);
+    tdir_remove(&d);
+}
+
+struct stopper {
+    struct store_writer *w;
+};
+
+static void *stop_writer(void *arg)
+{
+    store_writer_stop(((struct stopper *)arg)->w);
+    return NULL;
+}
+
+#define QUEUED_AT_STOP 100
+
+/* store_writer_stop() finishes what is queued, including an op submitted
+ * while stop is already waiting. */
+static void test_stop_drains_queue(void **state)
+{
+    struct top *ops = xcalloc(QUEUED_AT_STOP + 1, sizeof(*ops));
+    struct timespec pause = {0, 50 * 1000000L};
+    struct stopper sp;
+    struct top gate;
+    pthread_t th;
+    struct tdir d;
+    struct ctx c;
+    const char *path;
+
+    (void)state;
+    ctx_init(&c);
+    sp.w = setup(&d, &path);
+    gate_close_and_submit(&c, sp.w, &gate);
+    for (int i = 0; i < QUEUED_AT_STOP; i++) {
+        top_init(&ops[i], &c, i, apply_insert);
+        store_writer_submit(sp.w, &ops[i].op);
+    }
+    assert_int_equal(pthread_create(&th, NULL, stop_writer, &sp), 0);
+    nanosleep(&pause, NULL); /* let stop() start waiting */
+    top_init(&ops[QUEUED_AT_STOP], &c, QUEUED_AT_STOP, apply_insert);
+    store_writer_submit(sp.w, &ops[QUEUED_AT_STOP].op);
+    gate_open(&c);
+    pthread_join(th, NULL);
+
+    assert_int_equal(c.done_count, QUEUED_AT_STOP + 2);
+    assert_int_equal(gate.done_calls, 1);
+    for (int i = 0; i <= QUEUED_AT_STOP; i++) {
+        assert_int_equal(ops[i].done_calls, 1);
+        assert_int_equal(ops[i].rc, CD_OK);
+    }
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"),
+                     QUEUED_AT_STOP + 1);
+    free(ops);
+    ctx_release(&c);
+    tdir_remove(&d);
+}
+
+/* Queue n ops behind the gate, release them, and return how many
+ * transactions they took and the largest one. */
+static void run_queued(struct store_writer *w, struct ctx *c, int n,
+                       uint64_t *batches, size_t *largest)
+{
+    struct top *ops = xcalloc((size_t)n, sizeof(*ops));
+    struct store_writer_stats s0, s1;
+    struct top gate;
+    int before;
+
+    gate_close_and_submit(c, w, &gate);
+    store_writer_stats(w, &s0);
+    before = c->done_count;
+    for (int i = 0; i < n; i++) {
+        top_init(&ops[i], c, -1, apply_auto_row);
+        store_writer_submit(w, &ops[i].op);
+    }
+    store_writer_stats(w, &s1);
+    assert_int_equal(s1.queued, (size_t)n);
+    gate_open(c);
+    wait_until(c, done_at_least, before + n + 1);
+    store_writer_stats(w, &s1);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(ops[i].rc, CD_OK);
+    *batches = s1.batches - s0.batches - 1; /* the gate's own batch */
+    *largest = s1.largest_batch;
+    free(ops);
+}
+
+static void test_batch_cap(void **state)
+{
+    struct store_writer *w;
+    uint64_t batches = 0;
+    size_t largest = 0;
+    struct tdir d;
+    struct ctx c;
+    const char *path;
+
+    (void)state;
+    ctx_init(&c);
+    w = setup(&d, &path);
+    /* Exactly at the cap: one transaction. */
+    run_queued(w, &c, STORE_WRITER_BATCH_MAX, &batches, &largest);
+    assert_int_equal(batches, 1);
+    assert_int_equal(largest, STORE_WRITER_BATCH_MAX);
+    /* One past it: a full one and a single. */
+    run_queued(w, &c, STORE_WRITER_BATCH_MAX + 1, &batches, &largest);
+    assert_int_equal(batches, 2);
+    assert_int_equal(largest, STORE_WRITER_BATCH_MAX);
+    store_writer_stop(w);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"),
+                     2 * STORE_WRITER_BATCH_MAX + 1);
+    ctx_release(&c);
+    tdir_remove(&d);
+}
+
+/* ---- a process killed while writing ------------------------------------ */
+
+#define CRASH_OPS 200000
+#define CRASH_ACKS 3000
+
+struct crash_op {
+    struct store_op op;
+    int key;
+    int fd; /* acknowledgements go here */
+};
+
+static int apply_crash(struct store *st, struct store_op *op,
+                       struct cd_error *err)
+{
+    struct crash_op *c = (struct crash_op *)(void *)op;
+    char sql[64];
+
+    snprintf(sql, sizeof(sql), "INSERT INTO t (k) VALUES (%d)", c->key);
+    return store_exec(st, sql, err);
+}
+
+static void done_crash(struct store_op *op, int rc)
+{
+    struct crash_op *c = (struct crash_op *)(void *)op;
+
+    if (rc == CD_OK && write(c->fd, &c->key, sizeof(c->key)) < 0)
+        _exit(3);
+    free(c);
+}
+
+/* The child: submit as fast as the writer keeps up, acknowledge every
+ * committed op on the pipe, until the parent kills it. */
+static void crash_child(const char *path, int fd)
+{
+    struct store_writer *w = NULL;
+    struct store_writer_stats s;
+    struct timespec nap = {0, 1000000L};
+
+    if (store_writer_start(&w, CONFIG_DIALECT_SQLITE, path, NULL) != CD_OK)
+        _exit(2);
+    for (int i = 0; i < CRASH_OPS; i++) {
+        struct crash_op *c = xcalloc(1, sizeof(*c));
+
+        c->op.apply = apply_crash;
+        c->op.done = done_crash;
+        c->key = i;
+        c->fd = fd;
+        store_writer_submit(w, &c->op);
+        store_writer_stats(w, &s);
+        while (s.queued > 5000) {
+            nanosleep(&nap, NULL);
+            store_writer_stats(w, &s);
+        }
+    }
+    store_writer_stop(w);
+    _exit(0);
+}
+
+static void test_acked_writes_survive_kill(void **state)
+{
+    int fds[2], key, acked = 0, status = 0;
+    bool killed = false;
+    struct tdir d;
+    const char *path;
+    char sql[96];
+    pid_t pid;
+
+    (void)state;
+    tdir_make(&d);
+    path = tdir_file(&d, "crash.db");
+    file_exec(path, "PRAGMA journal_mode=WAL");
+    file_exec(path, "CREATE TABLE t (k INTEGER PRIMARY KEY)");
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        crash_child(path, fds[1]);
+    }
+    close(fds[1]);
+    /* Acknowledgements arrive in submission order: 0, 1, 2, ... */
+    while (read(fds[0], &key, sizeof(key)) == (ssize_t)sizeof(key)) {
+        assert_int_equal(key, acked);
+        acked++;
+        if (acked == CRASH_ACKS && !killed) {
+            assert_int_equal(kill(pid, SIGKILL), 0);
+            killed = true;
+        }
+    }
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(killed);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    /* Everything acknowledged before the kill (and possibly a little
+     * more) is in the database. */
+    assert_true(acked >= CRASH_ACKS);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM t WHERE k < %d", acked);
+    assert_int_equal(file_int(path, sql), acked);
+    tdir_remove(&d);
+}
+
+int main(void)
+
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_start_errors),
+        cmocka_unit_test(test_many_producers),
+        cmocka_unit_test(test_failing_op_alone),
+        cmocka_unit_test(test_broken_transaction),
+        cmocka_unit_test(test_ack_means_committed),
+        cmocka_unit_test(test_stop_drains_queue),
+        cmocka_unit_test(test_batch_cap),
+        cmocka_unit_test(test_acked_writes_survive_kill),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
