@@ -8,11 +8,13 @@
  */
 #include "common/common.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
@@ -37,6 +39,24 @@ static void usage(FILE *f)
             "Configuration comes from CANDOR_* (or OFFEN_*) variables; see\n"
             "docs/configuration.md. Exit status: 0 after a clean shutdown,\n"
             "1 when the server fails, 2 for bad options or configuration.\n");
+}
+
+/* The TLS files must be readable before we daemonise into serving: a typo
+ * in a path is a configuration error (exit 2) naming the variable. */
+static int check_tls_files(const struct config *cfg)
+{
+    const char *files[] = {cfg->server_ssl_cert, cfg->server_ssl_key};
+    const char *names[] = {"CANDOR_SERVER_SSLCERTIFICATE",
+                           "CANDOR_SERVER_SSLKEY"};
+
+    for (size_t i = 0; i < CD_ARRAY_SIZE(files); i++) {
+        if (files[i] != NULL && access(files[i], R_OK) != 0) {
+            fprintf(stderr, "candor: %s (or its OFFEN_ alias): cannot read "
+                    "'%s': %s\n", names[i], files[i], strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static int prepare_database(const struct config *cfg)
@@ -152,6 +172,9 @@ int cmd_serve(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     log_set_level((enum log_level)cfg.app_log_level);
+    rc = CLI_EXIT_USAGE;
+    if (check_tls_files(&cfg) < 0)
+        goto out;
     rc = CLI_EXIT_FAILURE;
     if (config_ensure_secret(&cfg, &err) < 0) {
         log_error("%s", err.msg);
