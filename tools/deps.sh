@@ -14,8 +14,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 # Debian 12 (bookworm) packages, by group.
 pkgs_build="build-essential cmake ninja-build pkg-config git xxd
-  libh2o-evloop-dev libssl-dev zlib1g-dev libsqlite3-dev libjansson-dev"
-pkgs_test="libcmocka-dev sqlite3 nodejs"
+  libh2o-evloop-dev libssl-dev zlib1g-dev libsqlite3-dev libjansson-dev
+  libcurl4-openssl-dev"
+pkgs_test="libcmocka-dev sqlite3 nodejs python3-aiosmtpd"
 pkgs_bench="wrk nginx-light"
 
 group_pkgs() {
