@@ -16,6 +16,9 @@
  * applied and recorded or not at all, and two processes migrating at once
  * serialise instead of applying a step twice. (MySQL commits DDL
  * implicitly, so there a step is atomic only as far as MySQL allows.)
+ * A caller that holds a transaction open (store_bootstrap() drops the
+ * tables and migrates again in one) runs the steps nested: each under a
+ * savepoint, all committed or rolled back with the caller's transaction.
  *
  * Also here: the ULID generator migration 004 needs, since Offen fills
  * events.sequence with one new ULID.
@@ -80,13 +83,44 @@ static int run_statements(struct store *st, const char *const *sql,
     return rc;
 }
 
+/* A step's transaction: its own, or a savepoint when the caller holds one
+ * open (nested, for store_bootstrap()). */
+#define STEP_SAVEPOINT "cd_migrate"
+
+static int step_begin(struct store *st, bool nested, struct cd_error *err)
+{
+    return nested ? store_savepoint(st, STEP_SAVEPOINT, err)
+                  : store_begin(st, err);
+}
+
+static int step_commit(struct store *st, bool nested, struct cd_error *err)
+{
+    return nested ? store_release(st, STEP_SAVEPOINT, err)
+                  : store_commit(st, err);
+}
+
+/* Undo the step. Errors are ignored: the step may never have begun. */
+static void step_abort(struct store *st, bool nested)
+{
+    int rc;
+
+    if (!nested) {
+        store_rollback(st, NULL);
+        return;
+    }
+    rc = store_rollback_to(st, STEP_SAVEPOINT, NULL);
+    if (rc == CD_OK)
+        rc = store_release(st, STEP_SAVEPOINT, NULL);
+    CD_UNUSED(rc);
+}
+
 /* Step 2, inside one transaction. *fresh tells whether it happened (another
  * process may have got there first). */
 static int fresh_install(struct store *st, const struct store_schema *sc,
-                         bool *fresh, struct cd_error *err)
+                         bool nested, bool *fresh, struct cd_error *err)
 {
     long long n = 0;
-    int rc = store_begin(st, err);
+    int rc = step_begin(st, nested, err);
 
     *fresh = false;
     if (rc < 0)
@@ -100,20 +134,21 @@ static int fresh_install(struct store *st, const struct store_schema *sc,
     for (size_t i = 0; i < MIGRATE_OFFEN_COUNT && rc == CD_OK; i++)
         rc = record(st, sc, sc->offen[i].id, err);
     if (rc == CD_OK)
-        rc = store_commit(st, err);
+        rc = step_commit(st, nested, err);
     *fresh = rc == CD_OK;
 out:
     if (rc < 0 || !*fresh)
-        store_rollback(st, NULL);
+        step_abort(st, nested);
     return rc < 0 ? wrap_error(err, rc, "fresh install") : rc;
 }
 
 /* One migration and its id row, in one transaction. */
 static int apply_one(struct store *st, const struct store_schema *sc,
-                     const struct store_migration *m, struct cd_error *err)
+                     const struct store_migration *m, bool nested,
+                     struct cd_error *err)
 {
     bool done = false;
-    int rc = store_begin(st, err);
+    int rc = step_begin(st, nested, err);
 
     if (rc < 0)
         goto out;
@@ -126,25 +161,25 @@ static int apply_one(struct store *st, const struct store_schema *sc,
     if (rc == CD_OK)
         rc = record(st, sc, m->id, err);
     if (rc == CD_OK)
-        rc = store_commit(st, err);
+        rc = step_commit(st, nested, err);
     if (rc == CD_OK)
         log_info("Applied database migration %s", m->id);
 out:
     if (rc < 0 || done)
-        store_rollback(st, NULL);
+        step_abort(st, nested);
     return rc < 0 ? wrap_error(err, rc, m->id) : rc;
 }
 
 static int apply_missing(struct store *st, const struct store_schema *sc,
                          const struct store_migration *list, size_t n,
-                         struct cd_error *err)
+                         bool nested, struct cd_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         bool done = false;
         int rc = is_applied(st, sc, list[i].id, &done, err);
 
         if (rc == CD_OK && !done)
-            rc = apply_one(st, sc, &list[i], err);
+            rc = apply_one(st, sc, &list[i], nested, err);
         if (rc < 0)
             return rc;
     }
@@ -152,7 +187,7 @@ static int apply_missing(struct store *st, const struct store_schema *sc,
 }
 
 int migrate_run(struct store *st, const struct store_schema *sc,
-                struct cd_error *err)
+                bool nested, struct cd_error *err)
 {
     long long n = 0;
     bool fresh = false;
@@ -166,16 +201,16 @@ int migrate_run(struct store *st, const struct store_schema *sc,
     if (rc < 0)
         goto out;
     if (n == 0) {
-        rc = fresh_install(st, sc, &fresh, err);
+        rc = fresh_install(st, sc, nested, &fresh, err);
         if (rc < 0)
             goto out;
         if (fresh)
             log_info("Created a new database schema");
     }
-    rc = apply_missing(st, sc, sc->offen, MIGRATE_OFFEN_COUNT, err);
+    rc = apply_missing(st, sc, sc->offen, MIGRATE_OFFEN_COUNT, nested, err);
     if (rc < 0)
         goto out;
-    rc = apply_missing(st, sc, sc->candor, sc->n_candor, err);
+    rc = apply_missing(st, sc, sc->candor, sc->n_candor, nested, err);
 out:
     return rc;
 }

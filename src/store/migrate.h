@@ -11,6 +11,7 @@
 #ifndef CD_STORE_MIGRATE_H
 #define CD_STORE_MIGRATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,9 +49,11 @@ struct store_schema {
 /* The runner behind store_migrate() (see store.h for the rules). Each
  * migration runs in its own transaction with its id row; before running
  * one, the runner checks its id again inside that transaction, so two
- * processes migrating at once do not both apply it. */
+ * processes migrating at once do not both apply it. nested: the caller
+ * holds a transaction open; each step then runs under a savepoint in it,
+ * and nothing is durable before the caller commits. */
 int migrate_run(struct store *st, const struct store_schema *schema,
-                      struct cd_error *err) CD_MUST_CHECK;
+                bool nested, struct cd_error *err) CD_MUST_CHECK;
 
 /* Offen's migration ids, SCHEMA_INIT excluded, in order. */
 extern const char *const migrate_offen_ids[MIGRATE_OFFEN_COUNT];

@@ -10,10 +10,13 @@
  * a crash of the process; see docs/internals/store.md for power loss), a
  * busy timeout, and foreign keys off, as Offen's SQLite schema has none.
  *
- * Statements are prepared once and kept in a small per-connection cache
- * keyed by their text (BEGIN, COMMIT and the writer's savepoints run
- * thousands of times a second), so exec() costs a lookup, not a parse.
- * The dialect's DDL and migrations live beside this file in sqlite_schema.c.
+ * Statements are prepared once and kept in a per-connection cache keyed by
+ * their text (BEGIN, COMMIT and the writer's savepoints run thousands of
+ * times a second), so exec() costs a lookup, not a parse. The cache holds
+ * every statement of the accounts and users code at once, so a login does
+ * not push the hot path's statements out. The dialect's DDL and migrations
+ * live beside this file in sqlite_schema.c, the SQL of the accounts and
+ * users code in sqlite_accounts.c.
  */
 #include "common/common.h"
 
@@ -27,7 +30,9 @@
 #include "store/store.h"
 #include "store/store_backend.h"
 
-#define SQ_CACHE_SIZE 16
+#define SQ_CACHE_SIZE 64
+#define SQ_MAX_COLUMNS 32 /* most columns query() hands to a row callback */
+#define SQ_WAL_RETRY_MS 5
 #define SQ_PING_SQL "SELECT id FROM migrations LIMIT 1"
 
 struct sq_cached {
@@ -95,6 +100,22 @@ static int sq_prepare(struct sq_conn *c, const char *sql, sqlite3_stmt **out,
     return CD_OK;
 }
 
+static int sq_bind(struct sq_conn *c, sqlite3_stmt *stmt,
+                   const char *const *params, size_t n, const char *what,
+                   struct cd_error *err)
+{
+    if ((size_t)sqlite3_bind_parameter_count(stmt) != n)
+        return cd_error_set(err, CD_EINVAL,
+                            "statement takes %d parameters, %zu given",
+                            sqlite3_bind_parameter_count(stmt), n);
+    for (size_t i = 0; i < n; i++) {
+        if (sqlite3_bind_text(stmt, (int)i + 1, params[i], -1,
+                              SQLITE_STATIC) != SQLITE_OK)
+            return sq_error(c, what, err);
+    }
+    return CD_OK;
+}
+
 /* Run one statement with n text parameters; if count is non-NULL, store
  * the first column of the first row there (0 without rows). */
 static int sq_run(struct sq_conn *c, const char *sql,
@@ -108,20 +129,10 @@ static int sq_run(struct sq_conn *c, const char *sql,
 
     if (rc < 0)
         return rc;
-    rc = CD_EINVAL;
-    if ((size_t)sqlite3_bind_parameter_count(stmt) != n) {
-        cd_error_set(err, rc, "statement takes %d parameters, %zu given",
-                     sqlite3_bind_parameter_count(stmt), n);
+    rc = sq_bind(c, stmt, params, n, what, err);
+    if (rc < 0)
         goto out;
-    }
     rc = CD_ESTORE;
-    for (size_t i = 0; i < n; i++) {
-        if (sqlite3_bind_text(stmt, (int)i + 1, params[i], -1,
-                              SQLITE_STATIC) != SQLITE_OK) {
-            sq_error(c, what, err);
-            goto out;
-        }
-    }
     if (count != NULL)
         *count = 0;
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -137,6 +148,41 @@ static int sq_run(struct sq_conn *c, const char *sql,
 out:
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
+    return rc;
+}
+
+/* A failed step of query(): a duplicate key is CD_EEXIST. */
+static int sq_step_error(struct sq_conn *c, struct cd_error *err)
+{
+    int ext = sqlite3_extended_errcode(c->db);
+
+    if (ext == SQLITE_CONSTRAINT_PRIMARYKEY ||
+        ext == SQLITE_CONSTRAINT_UNIQUE)
+        return cd_error_set(err, CD_EEXIST, "%s", sqlite3_errmsg(c->db));
+    return sq_error(c, NULL, err);
+}
+
+/* Step stmt to the end, handing each row to row(). */
+static int sq_rows(struct sq_conn *c, sqlite3_stmt *stmt, store_row_fn *row,
+                   void *ctx, struct cd_error *err)
+{
+    const char *col[SQ_MAX_COLUMNS];
+    int ncol = sqlite3_column_count(stmt);
+    int src = SQLITE_DONE;
+    int rc = CD_OK;
+
+    if (ncol > SQ_MAX_COLUMNS)
+        return cd_error_set(err, CD_EINVAL, "query returns %d columns, "
+                            "at most %d supported", ncol, SQ_MAX_COLUMNS);
+    while (rc == CD_OK && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (row == NULL)
+            continue;
+        for (int i = 0; i < ncol; i++)
+            col[i] = (const char *)sqlite3_column_text(stmt, i);
+        rc = row(ctx, col, (size_t)ncol, err);
+    }
+    if (rc == CD_OK && src != SQLITE_DONE)
+        rc = sq_step_error(c, err);
     return rc;
 }
 
@@ -166,11 +212,22 @@ static int sq_journal_wal(struct sq_conn *c, struct cd_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     const char *mode;
+    int src = SQLITE_ERROR;
     int rc = CD_ESTORE;
 
     if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &stmt,
-                           NULL) != SQLITE_OK ||
-        sqlite3_step(stmt) != SQLITE_ROW) {
+                           NULL) == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    /* Connections that open a new file at once can meet in a lock that
+     * SQLite breaks with SQLITE_BUSY at once, without calling the busy
+     * handler; wait here as the busy timeout would. */
+    for (int waited = 0; src == SQLITE_BUSY && waited < STORE_BUSY_TIMEOUT_MS;
+         waited += SQ_WAL_RETRY_MS) {
+        sqlite3_reset(stmt);
+        sqlite3_sleep(SQ_WAL_RETRY_MS);
+        src = sqlite3_step(stmt);
+    }
+    if (src != SQLITE_ROW) {
         sq_error(c, "cannot enable WAL", err);
         goto out;
     }
@@ -250,9 +307,9 @@ static void sq_close(struct store *st)
     sq_free(sq(st));
 }
 
-static int sq_migrate(struct store *st, struct cd_error *err)
+static int sq_migrate(struct store *st, bool nested, struct cd_error *err)
 {
-    return migrate_run(st, &store_sqlite_schema, err);
+    return migrate_run(st, &store_sqlite_schema, nested, err);
 }
 
 static int sq_ping(struct store *st, struct cd_error *err)
@@ -340,6 +397,24 @@ static int sq_count(struct store *st, const char *sql,
     return sq_run(sq(st), sql, params, n, out, NULL, err);
 }
 
+static int sq_query(struct store *st, const char *sql,
+                    const char *const *params, size_t n, store_row_fn *row,
+                    void *ctx, struct cd_error *err)
+{
+    struct sq_conn *c = sq(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = sq_prepare(c, sql, &stmt, err);
+
+    if (rc < 0)
+        return rc;
+    rc = sq_bind(c, stmt, params, n, NULL, err);
+    if (rc == CD_OK)
+        rc = sq_rows(c, stmt, row, ctx, err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc;
+}
+
 const struct store_backend store_sqlite = {
     .name = "sqlite",
     .dialect = CONFIG_DIALECT_SQLITE,
@@ -355,4 +430,6 @@ const struct store_backend store_sqlite = {
     .rollback_to = sq_rollback_to,
     .exec = sq_exec,
     .count = sq_count,
+    .query = sq_query,
+    .accounts = &store_sqlite_accounts_sql,
 };

@@ -212,8 +212,28 @@ static const char *const c001_sql[] = {
     NULL,
 };
 
+/* candor_002: email lookups, so a login finds its operator without one
+ * Argon2id evaluation per stored operator (docs/internals/store.md). One
+ * row per user: an HMAC of the normalised email under the key key_id, and
+ * the hashed_email it was made for, so a row goes stale by itself when the
+ * email changes behind our back (an Offen binary on the same file). The
+ * table is ours alone: Offen never reads it, and its `setup` leaves it
+ * while it replaces every user. That is also the only way this migration
+ * runs on an existing table (setup drops `migrations`), hence the DELETE. */
+static const char *const c002_sql[] = {
+    "CREATE TABLE IF NOT EXISTS `candor_email_lookups` "
+    "(`account_user_id` text NOT NULL PRIMARY KEY,"
+    "`key_id` text NOT NULL,`lookup` text NOT NULL,"
+    "`hashed_email` text NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS `candor_email_lookups_key_lookup` "
+    "ON `candor_email_lookups` (`key_id`, `lookup`)",
+    "DELETE FROM `candor_email_lookups`",
+    NULL,
+};
+
 static const struct store_migration candor[] = {
     {"candor_001_indexes", c001_sql, NULL},
+    {"candor_002_email_lookup", c002_sql, NULL},
 };
 
 const struct store_schema store_sqlite_schema = {

@@ -80,7 +80,12 @@ enum config_dialect store_dialect(const struct store *st)
 
 int store_migrate(struct store *st, struct cd_error *err)
 {
-    return st->backend->migrate(st, err);
+    return st->backend->migrate(st, false, err);
+}
+
+int store_migrate_in_tx(struct store *st, struct cd_error *err)
+{
+    return st->backend->migrate(st, true, err);
 }
 
 int store_ping(struct store *st, struct cd_error *err)
@@ -172,4 +177,12 @@ int store_count(struct store *st, const char *sql, const char *const *params,
     if (sql == NULL)
         return cd_error_set(err, CD_EINVAL, "no SQL statement");
     return st->backend->count(st, sql, params, n, out, err);
+}
+
+int store_query(struct store *st, const char *sql, const char *const *params,
+                size_t n, store_row_fn *row, void *ctx, struct cd_error *err)
+{
+    if (sql == NULL)
+        return cd_error_set(err, CD_EINVAL, "no SQL statement");
+    return st->backend->query(st, sql, params, n, row, ctx, err);
 }

@@ -15,11 +15,16 @@
  * Errors: functions return CD_OK or a negative CD_E* code (database failures
  * are CD_ESTORE); a human-readable detail goes to *err when err is non-NULL.
  *
+ * Operators and accounts (the second half) are read and written on the
+ * caller's own connection, not through the writer: management writes are
+ * rare, and each runs as one transaction of its own.
+ *
  * See docs/internals/store.md for the contract in prose.
  */
 #ifndef CD_STORE_STORE_H
 #define CD_STORE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -163,5 +168,206 @@ void store_writer_stats(struct store_writer *w,
  * its connection and free w. NULL is ignored. Must not be called from a
  * done() or apply() callback. */
 void store_writer_stop(struct store_writer *w);
+
+/* ---- operators and accounts ------------------------------------------- */
+
+/* The rows of Offen's accounts, account_users and
+ * account_user_relationships. The store treats every value as an opaque
+ * string except the ids it looks up by; the crypto lives in crypto/.
+ *
+ * Strings read from the database are heap copies, never NULL ("" for SQL
+ * NULL); free a struct's contents with its _release() function, which
+ * also accepts a zeroed struct. On a write, a NULL string is stored as "".
+ *
+ * These functions must not be called inside an open transaction (each
+ * begins its own), nor with the connection the writer owns. Reads return
+ * one consistent snapshot (one statement). An out-struct is zeroed first
+ * and holds nothing to free after an error. */
+
+/* Go's zero time, 0001-01-01T00:00:00Z, in Unix milliseconds: the created
+ * time of an account whose `created` is NULL. */
+#define STORE_TIME_ZERO_MS INT64_C(-62135596800000)
+
+/* A row of accounts. */
+struct store_account {
+    char *account_id;            /* UUID */
+    char *name;                  /* display name; unique by convention */
+    char *public_key;            /* public JWK, JSON text */
+    char *encrypted_private_key; /* "{1,} ct nonce" */
+    char *user_salt;             /* "{1,} <base64>" */
+    char *account_styles;        /* custom banner CSS, "" for none */
+    bool retired;
+    /* Milliseconds since 1970 UTC (sub-millisecond digits are dropped).
+     * Read from Offen's text "YYYY-MM-DD HH:MM:SS.fffffffff+hh:mm", the
+     * same without fraction or offset (UTC), or RFC 3339; written in
+     * Offen's form in UTC. On create, 0 means now. */
+    int64_t created_unix_ms;
+};
+
+struct store_account_list {
+    struct store_account *v; /* n of them */
+    size_t n;
+};
+
+/* A row of account_user_relationships: one operator's access to one
+ * account, the account's key-encryption key wrapped three ways. */
+struct store_relationship {
+    char *relationship_id;        /* UUID */
+    char *account_user_id;        /* the operator */
+    char *account_id;             /* the account */
+    char *password_encrypted_kek; /* "" while the invitation is pending */
+    char *email_encrypted_kek;
+    char *one_time_encrypted_kek; /* "" unless a password reset is open */
+};
+
+/* A row of account_users, with its relationships. */
+struct store_user {
+    char *account_user_id; /* UUID */
+    char *hashed_email;    /* "{v,} hash salt" */
+    char *hashed_password; /* "" for an invited operator not yet joined */
+    char *salt;            /* "{v,} <base64>", the key-derivation salt */
+    int64_t admin_level;   /* 1 super admin, 0 none */
+    struct store_relationship *rels; /* nrels of them, in insertion order */
+    size_t nrels;
+};
+
+struct store_user_list {
+    struct store_user *v; /* n of them, in insertion order */
+    size_t n;
+};
+
+void store_account_release(struct store_account *a);
+void store_account_list_release(struct store_account_list *l);
+void store_relationship_release(struct store_relationship *r);
+/* Frees the relationships too. */
+void store_user_release(struct store_user *u);
+void store_user_list_release(struct store_user_list *l);
+
+/* Offen's "empty database" (reference §12.6), which store_bootstrap()
+ * requires unless forced: accounts, account_users,
+ * account_user_relationships, events, secrets and tombstones have no rows.
+ * Any query error (a table missing, say) counts as not empty. */
+bool store_is_empty(struct store *st);
+
+/* One operator by id, its relationships preloaded; with accepted_only,
+ * only those with a password-wrapped key (invitations accepted).
+ * CD_OK, CD_ENOTFOUND, CD_EINVAL (NULL id) or CD_ESTORE. */
+int store_user_get(struct store *st, const char *account_user_id,
+                   bool accepted_only, struct store_user *out,
+                   struct cd_error *err) CD_MUST_CHECK;
+
+/* Every operator with its relationships, for Offen's scans (login by
+ * email, share). CD_OK (possibly n = 0) or CD_ESTORE. */
+int store_users_all(struct store *st, bool accepted_only,
+                    struct store_user_list *out,
+                    struct cd_error *err) CD_MUST_CHECK;
+
+/* Email lookups, a Candor addition (table candor_email_lookups): a login
+ * finds its operator with one indexed read instead of one Argon2id per
+ * stored operator. lookup is computed by the caller (an HMAC of the
+ * normalised email, opaque text to the store) under the key named key_id.
+ * A lookup counts only under the same key_id, and only while the user's
+ * hashed_email is the one it was set for: rows Offen wrote or changed, and
+ * rows made under another key, have none, and are the only ones a login
+ * must still scan with Argon2id. A match is a candidate: the caller still
+ * checks the email against hashed_email. */
+
+/* The operator whose lookup under key_id is lookup (the first by insertion
+ * if several are). CD_OK, CD_ENOTFOUND, CD_EINVAL (NULL or "" argument)
+ * or CD_ESTORE. */
+int store_user_find_by_lookup(struct store *st, const char *key_id,
+                              const char *lookup, bool accepted_only,
+                              struct store_user *out,
+                              struct cd_error *err) CD_MUST_CHECK;
+
+/* Every operator without a current lookup under key_id. CD_OK, CD_EINVAL
+ * or CD_ESTORE. */
+int store_users_without_lookup(struct store *st, const char *key_id,
+                               bool accepted_only,
+                               struct store_user_list *out,
+                               struct cd_error *err) CD_MUST_CHECK;
+
+/* Set the operator's lookup (one per operator: this replaces any other),
+ * for its current hashed_email. CD_OK, CD_ENOTFOUND (no such operator),
+ * CD_EINVAL or CD_ESTORE. */
+int store_lookup_set(struct store *st, const char *account_user_id,
+                     const char *key_id, const char *lookup,
+                     struct cd_error *err) CD_MUST_CHECK;
+
+/* Insert or replace the operator's row and each of its relationships
+ * (full rows, by primary key, as GORM's Save does), in one transaction.
+ * Each relationship is written with u's account_user_id, whatever its own
+ * field says. Relationships the operator has but u does not list are
+ * left alone. CD_OK, CD_EINVAL (an empty id) or CD_ESTORE. */
+int store_user_save(struct store *st, const struct store_user *u,
+                    struct cd_error *err) CD_MUST_CHECK;
+
+/* Set account_users.admin_level. CD_OK, CD_ENOTFOUND, CD_EINVAL or
+ * CD_ESTORE. */
+int store_user_set_admin_level(struct store *st, const char *account_user_id,
+                               int64_t admin_level,
+                               struct cd_error *err) CD_MUST_CHECK;
+
+/* Insert n new relationships (share: pending invitations) in one
+ * transaction: all or none. CD_OK, CD_EEXIST (a relationship_id exists
+ * already, or twice in rels), CD_EINVAL or CD_ESTORE. */
+int store_relationships_insert(struct store *st,
+                               const struct store_relationship *rels,
+                               size_t n, struct cd_error *err) CD_MUST_CHECK;
+
+/* One account by id; with active_only, not a retired one. CD_OK,
+ * CD_ENOTFOUND, CD_EINVAL, or CD_ESTORE (also for a `created` that none of
+ * the forms above parses). */
+int store_account_get(struct store *st, const char *account_id,
+                      bool active_only, struct store_account *out,
+                      struct cd_error *err) CD_MUST_CHECK;
+
+/* Every account (with active_only, every account not retired), in
+ * insertion order. CD_OK or CD_ESTORE. */
+int store_accounts_all(struct store *st, bool active_only,
+                       struct store_account_list *out,
+                       struct cd_error *err) CD_MUST_CHECK;
+
+/* Whether an account, retired ones included, has exactly this name.
+ * CD_OK, CD_EINVAL or CD_ESTORE. */
+int store_account_name_taken(struct store *st, const char *name, bool *taken,
+                             struct cd_error *err) CD_MUST_CHECK;
+
+/* Create an account and, unless rel is NULL, its creator's relationship,
+ * in one transaction. CD_OK; CD_EEXIST when the account_id or the
+ * relationship_id exists, or an account (retired included) has the name
+ * already: the name is checked again inside the transaction, so two
+ * concurrent creations cannot both take it; CD_EINVAL (empty id or name)
+ * or CD_ESTORE. */
+int store_account_create(struct store *st, const struct store_account *acc,
+                         const struct store_relationship *rel,
+                         struct cd_error *err) CD_MUST_CHECK;
+
+/* Retire an account: set retired and delete every relationship to it, in
+ * one transaction (its events stay until they expire). CD_OK, CD_ENOTFOUND
+ * (no such account, or retired already), CD_EINVAL or CD_ESTORE. */
+int store_account_retire(struct store *st, const char *account_id,
+                         struct cd_error *err) CD_MUST_CHECK;
+
+/* Set accounts.account_styles (retired accounts too). CD_OK, CD_ENOTFOUND,
+ * CD_EINVAL or CD_ESTORE. */
+int store_account_set_styles(struct store *st, const char *account_id,
+                             const char *css,
+                             struct cd_error *err) CD_MUST_CHECK;
+
+/* Offen's setup (reference §11.8), in one transaction: unless force, fail
+ * with CD_EEXIST ("action would overwrite existing data - not allowed")
+ * when the database is not empty; drop every table but tombstones
+ * (migrations and candor_email_lookups included), migrate again (the
+ * fresh-install path), then insert the accounts and the users with their
+ * relationships (each written with its user's account_user_id). On any
+ * failure nothing changes. Call store_migrate() first: a database without
+ * the tables is not empty. Lookups are not made here: set them after.
+ * CD_OK, CD_EEXIST (also for a duplicate id among the rows), CD_EINVAL or
+ * CD_ESTORE. */
+int store_bootstrap(struct store *st, const struct store_account *accounts,
+                    size_t naccounts, const struct store_user *users,
+                    size_t nusers, bool force,
+                    struct cd_error *err) CD_MUST_CHECK;
 
 #endif /* CD_STORE_STORE_H */

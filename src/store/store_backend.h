@@ -4,8 +4,9 @@
  * const struct store_backend. Its connection struct embeds struct store as
  * its first member, so store.c can hand out &conn->base and the backend gets
  * its own struct back with STORE_CONTAINER(). Every SQL text that differs
- * per dialect lives in the backend's files (store/<name>.c and
- * store/<name>_schema.c), never in store.c, migrate.c or writer.c.
+ * per dialect lives in the backend's files (store/<name>.c,
+ * store/<name>_schema.c and store/<name>_accounts.c), never in store.c,
+ * migrate.c, writer.c, accounts.c or users.c.
  *
  * store.c validates arguments (savepoint names, NULL pointers) before
  * calling into a backend, so backends need not repeat those checks.
@@ -14,12 +15,20 @@
 #ifndef CD_STORE_STORE_BACKEND_H
 #define CD_STORE_STORE_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/config.h"
 #include "common/err.h"
 
 struct store_backend;
+struct store_accounts_sql;
+
+/* One result row of store_query(): col[i] is column i as text, NULL for
+ * SQL NULL; the pointers are valid during the call only. Return CD_OK to
+ * go on, or an error, which stops the query and is its result. */
+typedef int store_row_fn(void *ctx, const char *const *col, size_t ncol,
+                         struct cd_error *err);
 
 /* The backend-neutral head of every connection. */
 struct store {
@@ -39,8 +48,10 @@ struct store_backend {
     void (*close)(struct store *st);
 
     /* Usually migrate_run() with the backend's schema, wrapped in
-     * whatever the dialect needs (an advisory lock on PostgreSQL, say). */
-    int (*migrate)(struct store *st, struct cd_error *err);
+     * whatever the dialect needs (an advisory lock on PostgreSQL, say).
+     * nested: a transaction is open already (store_bootstrap()), so each
+     * step runs under a savepoint inside it instead of in its own. */
+    int (*migrate)(struct store *st, bool nested, struct cd_error *err);
     int (*ping)(struct store *st, struct cd_error *err);
 
     int (*begin)(struct store *st, struct cd_error *err);
@@ -61,10 +72,66 @@ struct store_backend {
     int (*count)(struct store *st, const char *sql,
                  const char *const *params, size_t n, long long *out,
                  struct cd_error *err);
+    /* Run one statement with n text parameters (a NULL one binds SQL
+     * NULL) and call row() for each result row; row may be NULL. row()
+     * must not use st. A duplicate primary or unique key is CD_EEXIST,
+     * other database failures CD_ESTORE. */
+    int (*query)(struct store *st, const char *sql,
+                 const char *const *params, size_t n, store_row_fn *row,
+                 void *ctx, struct cd_error *err);
+
+    /* The dialect's SQL for operators and accounts (accounts.c, users.c). */
+    const struct store_accounts_sql *accounts;
 };
 
 /* The compiled-in backends. */
 extern const struct store_backend store_sqlite;
+
+/* What a dialect gives accounts.c and users.c: one statement per field.
+ * "?" stands for the dialect's placeholder; parameters are bound as text,
+ * in the order listed, so a dialect that cannot number its placeholders
+ * (MySQL) can still write every statement. Booleans are bound as "1"/"0",
+ * timestamps as Offen's SQLite text in UTC ("2024-05-01
+ * 10:00:00.123000000+00:00"), admin levels as decimal text.
+ *
+ * USER rows, the read statements marked so, return 11 columns: the user's
+ * account_user_id, hashed_email, hashed_password, salt, admin_level, then
+ * one relationship's relationship_id, account_user_id, account_id,
+ * password_, email_ and one_time_encrypted_key_encryption_key (all NULL
+ * for a user without one): account_users LEFT JOIN
+ * account_user_relationships, ordered by user, then by relationship in
+ * insertion order. Index [1] of each pair keeps accepted relationships
+ * only (password_encrypted_key_encryption_key <> ''), [0] all of them.
+ * ACCOUNT rows return account_id, name, public_key, encrypted_private_key,
+ * user_salt, retired, account_styles, created. */
+struct store_accounts_sql {
+    const char *is_empty;         /* one row, 1 if all six tables are empty */
+    const char *user_by_id[2];    /* USER rows; account_user_id */
+    const char *users_all[2];     /* USER rows, every user */
+    const char *user_by_lookup[2]; /* USER rows; key_id, lookup */
+    const char *users_without_lookup[2]; /* USER rows; key_id */
+    const char *user_count;       /* COUNT by account_user_id */
+    const char *user_insert;      /* the 5 user columns, in USER order */
+    const char *user_upsert;      /* the same, replacing the row */
+    const char *user_set_admin_level; /* admin_level, account_user_id */
+    const char *rel_insert;       /* the 6 relationship columns */
+    const char *rel_upsert;       /* the same, replacing the row */
+    const char *lookup_upsert;    /* key_id, lookup, account_user_id; takes
+                                   * hashed_email from the user's row */
+    const char *account_by_id[2]; /* ACCOUNT rows; account_id; [1] active */
+    const char *accounts_all[2];  /* ACCOUNT rows; [1] active ones */
+    const char *account_count[2]; /* COUNT by account_id; [1] active */
+    const char *account_name_count; /* COUNT by exact name, retired too */
+    const char *account_insert;   /* the 8 account columns, in ACCOUNT order */
+    const char *account_retire;   /* account_id */
+    const char *account_rels_delete; /* account_id */
+    const char *account_set_styles; /* account_styles, account_id */
+    /* NULL-terminated: what store_bootstrap() drops before migrating
+     * again (every table but tombstones). */
+    const char *const *bootstrap_drop;
+};
+
+extern const struct store_accounts_sql store_sqlite_accounts_sql;
 
 /* store_exec() with parameters, and the count query: for store/ code that
  * needs them (the migration runner and the dialects' migration steps). */
@@ -73,5 +140,12 @@ int store_exec_args(struct store *st, const char *sql,
                     struct cd_error *err) CD_MUST_CHECK;
 int store_count(struct store *st, const char *sql, const char *const *params,
                 size_t n, long long *out, struct cd_error *err) CD_MUST_CHECK;
+/* The backend's query(), for accounts.c and users.c. */
+int store_query(struct store *st, const char *sql, const char *const *params,
+                size_t n, store_row_fn *row, void *ctx,
+                struct cd_error *err) CD_MUST_CHECK;
+/* store_migrate() for a caller that holds a transaction open: each step
+ * runs under a savepoint inside it (store_bootstrap()). */
+int store_migrate_in_tx(struct store *st, struct cd_error *err) CD_MUST_CHECK;
 
 #endif /* CD_STORE_STORE_BACKEND_H */

@@ -1,5 +1,5 @@
 /* test_store.c -- store.h connections: open, configure, ping, transactions,
- * savepoints, exec, and the ULID encoder migration 004 uses. */
+ * savepoints, exec, query, and the ULID encoder migration 004 uses. */
 #include "common/common.h"
 
 #include <pthread.h>
@@ -295,10 +295,10 @@ static void test_exec(void **state)
                                  &err),
                      CD_OK);
     assert_int_equal(n, 0); /* no row */
-    /* More distinct statements than the cache holds, twice over: each
-     * still runs correctly after its cached copy was evicted. */
+    /* More distinct statements than the cache holds (64), twice over:
+     * each still runs correctly after its cached copy was evicted. */
     for (int round = 0; round < 2; round++) {
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 100; i++) {
             char sql[64];
 
             snprintf(sql, sizeof(sql), "INSERT INTO t VALUES (%d, %d)", i,
@@ -309,7 +309,111 @@ static void test_exec(void **state)
     assert_int_equal(store_count(st, "SELECT COUNT(*) FROM t", NULL, 0, &n,
                                  &err),
                      CD_OK);
-    assert_int_equal(n, 2 + 80);
+    assert_int_equal(n, 2 + 200);
+    store_close(st);
+    tdir_remove(&d);
+}
+
+struct rows {
+    char text[1024]; /* "a|NULL|c\n" per row */
+    size_t len;
+    int calls;
+    int fail_at; /* the call that returns CD_EPROTO; 0 for none */
+};
+
+static int collect(void *ctx, const char *const *col, size_t ncol,
+                   struct cd_error *err)
+{
+    struct rows *r = ctx;
+
+    if (++r->calls == r->fail_at)
+        return cd_error_set(err, CD_EPROTO, "stop at %d", r->calls);
+    for (size_t i = 0; i < ncol; i++)
+        r->len += (size_t)snprintf(r->text + r->len, sizeof(r->text) - r->len,
+                                   "%s%s", i > 0 ? "|" : "",
+                                   col[i] != NULL ? col[i] : "NULL");
+    r->len += (size_t)snprintf(r->text + r->len, sizeof(r->text) - r->len,
+                               "\n");
+    return CD_OK;
+}
+
+/* SELECT of n columns 1, 2, ... n. */
+static const char *columns_sql(int n)
+{
+    static char sql[512];
+    size_t len = (size_t)snprintf(sql, sizeof(sql), "SELECT 1");
+
+    for (int i = 2; i <= n; i++)
+        len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %d", i);
+    return sql;
+}
+
+static void test_query(void **state)
+{
+    const char *args[3] = {"k1", NULL, "v"};
+    struct cd_error err = {0};
+    struct rows r = {0};
+    struct store *st;
+    struct tdir d;
+
+    (void)state;
+    tdir_make(&d);
+    st = open_ok(tdir_file(&d, "q.db"));
+    assert_int_equal(store_exec(st, "CREATE TABLE t (k TEXT PRIMARY KEY, "
+                                    "n INTEGER, v TEXT)",
+                                &err),
+                     CD_OK);
+    /* A NULL parameter binds SQL NULL; rows discarded without a row(). */
+    assert_int_equal(store_query(st, "INSERT INTO t VALUES (?, ?, ?)", args,
+                                 3, NULL, NULL, &err),
+                     CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES ('k2', 7, '')",
+                                &err),
+                     CD_OK);
+    /* Columns as text, NULL as NULL, rows in order. */
+    assert_int_equal(store_query(st, "SELECT k, n, v FROM t ORDER BY k",
+                                 NULL, 0, collect, &r, &err),
+                     CD_OK);
+    assert_string_equal(r.text, "k1|NULL|v\nk2|7|\n");
+    assert_int_equal(store_query(st, "SELECT k FROM t", NULL, 0, NULL, NULL,
+                                 &err),
+                     CD_OK);
+    /* A duplicate key is CD_EEXIST; other failures CD_ESTORE. */
+    assert_int_equal(store_query(st, "INSERT INTO t VALUES (?, ?, ?)", args,
+                                 3, NULL, NULL, &err),
+                     CD_EEXIST);
+    assert_non_null(strstr(err.msg, "UNIQUE"));
+    assert_int_equal(store_query(st, "INSERT INTO nope VALUES (1)", NULL, 0,
+                                 NULL, NULL, &err),
+                     CD_ESTORE);
+    assert_int_equal(store_query(st, "SELECT k FROM t WHERE k = ?", args, 2,
+                                 NULL, NULL, &err),
+                     CD_EINVAL);
+    assert_int_equal(store_query(st, NULL, NULL, 0, NULL, NULL, &err),
+                     CD_EINVAL);
+    /* row()'s error stops the query and is its result; the statement is
+     * reset, so it runs again at once. */
+    memset(&r, 0, sizeof(r));
+    r.fail_at = 1;
+    assert_int_equal(store_query(st, "SELECT k FROM t ORDER BY k", NULL, 0,
+                                 collect, &r, &err),
+                     CD_EPROTO);
+    assert_int_equal(r.calls, 1);
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(store_query(st, "SELECT k FROM t ORDER BY k", NULL, 0,
+                                 collect, &r, &err),
+                     CD_OK);
+    assert_string_equal(r.text, "k1\nk2\n");
+    /* At most 32 columns: at the cap, and one past. */
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(store_query(st, columns_sql(32), NULL, 0, collect, &r,
+                                 &err),
+                     CD_OK);
+    assert_non_null(strstr(r.text, "|31|32\n"));
+    assert_int_equal(store_query(st, columns_sql(33), NULL, 0, collect, &r,
+                                 &err),
+                     CD_EINVAL);
+    assert_non_null(strstr(err.msg, "33 columns"));
     store_close(st);
     tdir_remove(&d);
 }
@@ -442,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_savepoints),
         cmocka_unit_test(test_savepoint_names),
         cmocka_unit_test(test_exec),
+        cmocka_unit_test(test_query),
         cmocka_unit_test(test_busy_timeout_waits),
         cmocka_unit_test(test_close_rolls_back),
         cmocka_unit_test(test_ulid),

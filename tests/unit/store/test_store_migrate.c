@@ -18,17 +18,22 @@
     "005_update_secrets_table\n"                                             \
     "006_gorm_upgrade\n"                                                     \
     "007_account_customStyles\n"
-#define CANDOR_IDS "candor_001_indexes\n"
+#define CANDOR_IDS "candor_001_indexes\ncandor_002_email_lookup\n"
 #define ALL_IDS OFFEN_IDS CANDOR_IDS
 
 #define IDS_SQL "SELECT id FROM migrations ORDER BY rowid"
+/* Offen's tables (ours, candor_*, are checked apart). */
 #define TABLES_SQL                                                           \
     "SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'table' "    \
-    "ORDER BY name"
+    "AND name NOT LIKE 'candor%' ORDER BY name"
+#define CANDOR_TABLES_SQL                                                    \
+    "SELECT name FROM sqlite_master WHERE type = 'table' "                   \
+    "AND name LIKE 'candor%' ORDER BY name"
 #define INDEXES_SQL                                                          \
     "SELECT name || ' ON ' || tbl_name FROM sqlite_master "                  \
     "WHERE type = 'index' AND name LIKE 'candor%' ORDER BY name"
 #define CANDOR_INDEXES                                                       \
+    "candor_email_lookups_key_lookup ON candor_email_lookups\n"              \
     "candor_events_account_event ON events\n"                                \
     "candor_events_secret ON events\n"                                       \
     "candor_events_sequence ON events\n"                                     \
@@ -40,7 +45,7 @@
 #define COLUMNS_SQL                                                          \
     "SELECT m.name || '.' || p.name FROM sqlite_master m, "                  \
     "pragma_table_info(m.name) p WHERE m.type = 'table' "                    \
-    "ORDER BY m.name, p.name"
+    "AND m.name NOT LIKE 'candor%' ORDER BY m.name, p.name"
 
 static const char *const offen_tables[] = {
     "accounts", "account_users", "account_user_relationships",
@@ -104,6 +109,8 @@ static void test_fresh_install(void **state)
                                     "(`event_id` text UNIQUE,"));
     file_lines(path, INDEXES_SQL, text_a, sizeof(text_a));
     assert_string_equal(text_a, CANDOR_INDEXES);
+    file_lines(path, CANDOR_TABLES_SQL, text_a, sizeof(text_a));
+    assert_string_equal(text_a, "candor_email_lookups\n");
     for (size_t i = 0; i < CD_ARRAY_SIZE(offen_tables); i++) {
         char sql[128];
 
@@ -142,8 +149,9 @@ static void test_migrate_twice_is_noop(void **state)
     file_lines(path, "SELECT sql FROM sqlite_master ORDER BY name", text_a,
                sizeof(text_a));
     assert_string_equal(text_a, schema);
-    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM migrations"), 9);
-    assert_int_equal(file_int(path, "SELECT MAX(rowid) FROM migrations"), 9);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM migrations"), 10);
+    assert_int_equal(file_int(path, "SELECT MAX(rowid) FROM migrations"),
+                     10);
     assert_int_equal(file_int(path, "SELECT COUNT(*) FROM accounts "
                                     "WHERE name = 'kept'"),
                      1);
@@ -506,6 +514,10 @@ static void test_fresh_path_with_existing_tombstones(void **state)
     tdir_make(&d);
     path = tdir_file(&d, "setup.db");
     migrate_ok(path);
+    /* Our lookups name users that setup replaces: candor_002 runs again
+     * and empties the table it finds. */
+    file_exec(path, "INSERT INTO candor_email_lookups VALUES "
+                    "('u', 'k', 'l', 'h')");
     file_exec(path, "INSERT INTO tombstones VALUES ('e', 'a', 's', 'q');"
                     "DROP TABLE events; DROP TABLE accounts;"
                     "DROP TABLE secrets; DROP TABLE account_users;"
@@ -515,6 +527,9 @@ static void test_fresh_path_with_existing_tombstones(void **state)
     file_lines(path, IDS_SQL, text_a, sizeof(text_a));
     assert_string_equal(text_a, ALL_IDS);
     assert_int_equal(file_int(path, "SELECT COUNT(*) FROM tombstones"), 1);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM "
+                                    "candor_email_lookups"),
+                     0);
     file_lines(path, INDEXES_SQL, text_a, sizeof(text_a));
     assert_string_equal(text_a, CANDOR_INDEXES);
     tdir_remove(&d);
