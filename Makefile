@@ -2,6 +2,8 @@
 #
 #   make          build the server (build/release/candor)
 #   make check    install what is missing, build with sanitizers, run every test
+#                 (then each fuzz target for FUZZ_CHECK_SECONDS, default 5)
+#   make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 300)
 #   make demo     install what is missing, build, start a demo instance
 #   make bench    run the benchmarks in bench/ (see docs/benchmarks.md)
 #   make deps     install every Debian and npm package the project needs
@@ -10,9 +12,12 @@
 BUILD   ?= build
 RELEASE := $(BUILD)/release
 CHECK   := $(BUILD)/check
+FUZZ    := $(BUILD)/fuzz
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 5
 
-.PHONY: all candor deps check demo bench clean
+.PHONY: all candor deps check fuzz demo bench clean
 
 all: candor
 
@@ -32,13 +37,30 @@ $(CHECK)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(CHECK) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	    -DCANDOR_WERROR=ON -DCANDOR_SANITIZE=ON
 
-check: $(CHECK)/build.ninja candor
+# The fuzz targets: clang + libFuzzer, a configuration of their own
+# (tests/fuzz/CMakeLists.txt), registered with ctest under the label fuzz.
+$(FUZZ)/build.ninja: CMakeLists.txt tests/fuzz/CMakeLists.txt
+	tools/deps.sh ensure test
+	cmake -S . -B $(FUZZ) -G Ninja -DCMAKE_C_COMPILER=clang \
+	    -DCANDOR_FUZZ=ON -DCANDOR_WERROR=ON
+
+# Two ctest runs: every unit and API test, then a short run of each fuzz
+# target; each ends with its own summary, the fuzz run's last.
+check: $(CHECK)/build.ninja $(FUZZ)/build.ninja candor
 	tools/deps.sh ensure test
 	cmake --build $(CHECK) -j $(JOBS)
+	cmake --build $(FUZZ) -j $(JOBS)
 	cd $(CHECK) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure --timeout 900
+	cd $(FUZZ) && FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) \
+	    ctest --output-on-failure -j $(JOBS) --timeout 300
+
+fuzz: $(FUZZ)/build.ninja
+	cmake --build $(FUZZ) -j $(JOBS)
+	cd $(FUZZ) && FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	    ctest --output-on-failure -j $(JOBS) --timeout $$(($(FUZZ_SECONDS) + 300))
 
 demo: candor
 	tools/demo.sh $(RELEASE)/candor

@@ -5,9 +5,10 @@
 #   tools/deps.sh install           install every group
 #   tools/deps.sh list GROUP...     print the Debian packages of the groups
 #
-# Groups: build (compile the server), test (run `make check`), bench (run
-# `bench/`). Installing needs root (apt-get); without root, the missing
-# packages are named with the command to install them, and we exit 1.
+# Groups: build (compile the server), test (run `make check` and
+# `make fuzz`), bench (run `bench/`). Installing needs root (apt-get);
+# without root, the missing packages are named with the command to install
+# them, and we exit 1.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,8 +16,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 # Debian 12 (bookworm) packages, by group.
 pkgs_build="build-essential cmake ninja-build pkg-config git xxd
   libh2o-evloop-dev libssl-dev zlib1g-dev libsqlite3-dev libjansson-dev
-  libcurl4-openssl-dev"
-pkgs_test="libcmocka-dev sqlite3 nodejs python3-aiosmtpd"
+  libcurl4-openssl-dev libargon2-dev"
+# clang + libclang-rt-14-dev: the libFuzzer targets (tests/fuzz); their
+# objcopy comes with binutils (build-essential).
+pkgs_test="libcmocka-dev sqlite3 nodejs python3-aiosmtpd clang
+  libclang-rt-14-dev"
 pkgs_bench="wrk nginx-light"
 
 group_pkgs() {

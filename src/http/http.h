@@ -39,6 +39,8 @@ int http_cookie(const struct http_req *r, const char *name,
 /* Value of query parameter name, undecoded; 1 if found, else 0. */
 int http_query_param(const struct http_req *r, const char *name,
                      struct http_str *out);
+/* 1 if the request came over TLS (the real scheme, never a header). */
+int http_is_tls(const struct http_req *r);
 /* NUL-terminated copy that lives as long as the request. */
 char *http_strdup(struct http_req *r, struct http_str s);
 

@@ -16,6 +16,7 @@
 #include "common/jsonx.h"
 #include "common/xalloc.h"
 #include "http/internal.h"
+#include "http/parse.h"
 
 void http_req_init(struct http_req *r, h2o_req_t *req, struct http_loop *l)
 {
@@ -77,42 +78,6 @@ int http_header(const struct http_req *r, const char *name,
     return 1;
 }
 
-/* Find name=value in one Cookie header value ("a=1; b=2"). */
-static int cookie_in(const char *p, size_t n, const char *name,
-                     struct http_str *out)
-{
-    size_t nlen = strlen(name);
-    size_t i = 0;
-
-    while (i < n) {
-        size_t start, eq, end;
-
-        while (i < n && (p[i] == ' ' || p[i] == ';' || p[i] == '\t'))
-            i++;
-        start = i;
-        while (i < n && p[i] != ';')
-            i++;
-        end = i;
-        for (eq = start; eq < end && p[eq] != '='; eq++)
-            ;
-        if (eq < end && eq - start == nlen &&
-            memcmp(p + start, name, nlen) == 0) {
-            const char *v = p + eq + 1;
-            size_t vlen = end - eq - 1;
-
-            while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-                vlen--;
-            if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
-                v++;
-                vlen -= 2;
-            }
-            *out = str(v, vlen);
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int http_cookie(const struct http_req *r, const char *name,
                 struct http_str *out)
 {
@@ -120,9 +85,12 @@ int http_cookie(const struct http_req *r, const char *name,
 
     while ((i = h2o_find_header(&r->req->headers, H2O_TOKEN_COOKIE, i)) >= 0) {
         const h2o_iovec_t *v = &r->req->headers.entries[i].value;
+        struct parse_str c;
 
-        if (cookie_in(v->base, v->len, name, out))
+        if (parse_cookie(v->base, v->len, name, &c)) {
+            *out = str(c.ptr, c.len);
             return 1;
+        }
     }
     return 0;
 }
@@ -131,27 +99,17 @@ int http_query_param(const struct http_req *r, const char *name,
                      struct http_str *out)
 {
     struct http_str q = http_query(r);
-    size_t nlen = strlen(name);
-    size_t i = 0;
+    struct parse_str v;
 
-    while (i < q.len) {
-        size_t start = i, end;
+    if (!parse_query_param(q.ptr, q.len, name, &v))
+        return 0;
+    *out = str(v.ptr, v.len);
+    return 1;
+}
 
-        while (i < q.len && q.ptr[i] != '&')
-            i++;
-        end = i++;
-        if (end - start >= nlen && memcmp(q.ptr + start, name, nlen) == 0) {
-            if (end - start == nlen) {
-                *out = str(q.ptr + end, 0);
-                return 1;
-            }
-            if (q.ptr[start + nlen] == '=') {
-                *out = str(q.ptr + start + nlen + 1, end - start - nlen - 1);
-                return 1;
-            }
-        }
-    }
-    return 0;
+int http_is_tls(const struct http_req *r)
+{
+    return r->req->input.scheme == &H2O_URL_SCHEME_HTTPS;
 }
 
 char *http_strdup(struct http_req *r, struct http_str s)

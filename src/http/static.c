@@ -13,77 +13,12 @@
 
 #include "http/assets.h"
 #include "http/internal.h"
+#include "http/parse.h"
 
 /* Offen's CSP (reference/offen-server.md §6.3), on every HTML answer. */
 #define STATIC_CSP                                                           \
     "default-src 'self'; style-src 'self' 'unsafe-inline'; "                 \
     "script-src 'self' 'unsafe-inline'; img-src 'self' data:"
-
-static int is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Does the Accept-Encoding value accept gzip (q > 0)? */
-static int accepts_gzip(const char *p, size_t n)
-{
-    int star = 0;
-    size_t i = 0;
-
-    while (i < n) {
-        size_t start, end;
-        int q_zero = 0;
-
-        while (i < n && (is_ows(p[i]) || p[i] == ','))
-            i++;
-        start = i;
-        while (i < n && p[i] != ',' && p[i] != ';' && !is_ows(p[i]))
-            i++;
-        end = i;
-        /* parameters: look for q=0, q=0.0, q=0.000 */
-        while (i < n && p[i] != ',') {
-            if ((p[i] == 'q' || p[i] == 'Q') && i + 1 < n && p[i + 1] == '=') {
-                size_t k = i + 2;
-
-                q_zero = k < n && p[k] == '0';
-                for (k++; q_zero && k < n && p[k] != ',' && !is_ows(p[k]);
-                     k++)
-                    q_zero = p[k] == '0' || p[k] == '.';
-            }
-            i++;
-        }
-        if (end - start == 4 && strncasecmp(p + start, "gzip", 4) == 0)
-            return !q_zero;
-        if (end - start == 1 && p[start] == '*')
-            star = !q_zero;
-    }
-    return star;
-}
-
-/* Does If-None-Match p[0..n) list etag (or "*")? Weak comparison, as RFC
- * 9110 prescribes for If-None-Match. */
-static int etag_listed(const char *p, size_t n, const char *etag)
-{
-    size_t elen = strlen(etag);
-    size_t i = 0;
-
-    while (i < n) {
-        size_t start;
-
-        while (i < n && (is_ows(p[i]) || p[i] == ','))
-            i++;
-        if (i < n && p[i] == '*')
-            return 1;
-        if (i + 1 < n && p[i] == 'W' && p[i + 1] == '/')
-            i += 2;
-        start = i;
-        while (i < n && p[i] != ',' && !is_ows(p[i]))
-            i++;
-        if (i - start == elen && memcmp(p + start, etag, elen) == 0)
-            return 1;
-    }
-    return 0;
-}
 
 static int is_html(const struct asset *a)
 {
@@ -96,7 +31,7 @@ static void serve_asset(struct http_req *r, const struct asset *a)
     h2o_req_t *req = r->req;
     struct http_str v;
     int gz = a->gz != NULL && http_header(r, "accept-encoding", &v) &&
-             accepts_gzip(v.ptr, v.len);
+             parse_accepts_gzip(v.ptr, v.len);
     const char *etag = gz ? a->etag_gz : a->etag;
     h2o_iovec_t body = h2o_iovec_init(gz ? a->gz : a->data,
                                       gz ? a->gz_len : a->len);
@@ -110,7 +45,7 @@ static void serve_asset(struct http_req *r, const struct asset *a)
     if (is_html(a))
         http_add_header(r, "Content-Security-Policy", STATIC_CSP);
     if (http_header(r, "if-none-match", &v) &&
-        etag_listed(v.ptr, v.len, etag)) {
+        parse_etag_listed(v.ptr, v.len, etag)) {
         http_reply(r, 304, NULL, "", 0);
         return;
     }
