@@ -9,20 +9,28 @@
 #ifndef CD_API_API_H
 #define CD_API_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "api/operator.h"
 #include "common/err.h"
 #include "http/router.h"
 
 struct config;
 struct store;
 struct store_writer;
+struct crypto_pool;
+struct mailer;
+struct mail_msg;
 struct http_req;
 
-/* Shared by every loop; read-only while serving. */
+/* Shared by every loop and worker; read-only while serving. */
 struct api_app {
     const struct config *cfg;
     struct store_writer *writer; /* group commit; NULL in tests that need none */
+    struct crypto_pool *pool;    /* slow work off the loops (api/call.h) */
+    struct mailer *mailer;       /* invitations and password resets */
+    struct operator_keys keys;   /* from the server secret */
 };
 
 /* One per event loop, created on that loop's thread. */
@@ -32,6 +40,12 @@ struct api_loop {
 
 extern const struct route api_routes[];
 extern const size_t api_routes_count;
+
+/* Derive the keys from cfg->secret and start the worker pool (cfg must
+ * outlive app). api_app_release() stops the pool after its queued work. */
+int api_app_init(struct api_app *app, const struct config *cfg,
+                 struct cd_error *err) CD_MUST_CHECK;
+void api_app_release(struct api_app *app);
 
 /* http_server_opts.loop_init / loop_fini: open and close the loop's
  * database connection. app is a struct api_app. */
@@ -44,6 +58,67 @@ int api_status_from_rc(int rc);
 /* Handlers (one file per resource). */
 void api_healthz(struct http_req *r);
 void api_versionz(struct http_req *r);
+void api_setup_get(struct http_req *r);
+void api_setup_post(struct http_req *r);
+void api_login_get(struct http_req *r);
+void api_login_post(struct http_req *r);
+void api_logout(struct http_req *r);
+void api_account_get(struct http_req *r);
+void api_account_post(struct http_req *r);
+void api_account_delete(struct http_req *r);
+void api_account_styles(struct http_req *r);
+void api_change_password(struct http_req *r);
+void api_forgot_password(struct http_req *r);
+void api_reset_password(struct http_req *r);
+void api_change_email(struct http_req *r);
+void api_share_account(struct http_req *r);
+void api_join(struct http_req *r);
+
+/* Shared by the operator management routes (password.c). */
+
+#define API_URL_TEMPLATE_MAX 2048 /* bytes of a urlTemplate in a request */
+#define API_URL_MAX 8192          /* bytes of a link made from one */
+
+/* Is tmpl a link template we mail: http:// or https:// (any case), then at
+ * least one byte, at most API_URL_TEMPLATE_MAX bytes, no control bytes or
+ * spaces. */
+bool api_url_template_ok(const char *tmpl);
+
+/* tmpl with every "{token}" replaced by token, as Offen does, in a heap
+ * string *out (caller frees). CD_ETOOBIG past API_URL_MAX bytes (*out is
+ * NULL then). */
+int api_url_fill(const char *tmpl, const char *token,
+                 char **out) CD_MUST_CHECK;
+
+/* Opens the email-wrapped KEKs (EM) of one operator with as few Argon2id
+ * derivations as possible: the key of the lower-cased email, which Candor
+ * writes EMs with, is derived once and reused; an EM it does not open (a
+ * row Offen wrote under the email as typed) falls back to
+ * operator_unwrap_em(). Release with api_em_opener_release() (wipes). */
+struct api_em_opener {
+    const struct store_user *u; /* borrowed */
+    const char *email;          /* borrowed */
+    unsigned char ek[32];       /* EK(lower-cased email), once derived */
+    bool ready;                 /* ek holds the derived key */
+};
+
+void api_em_opener_init(struct api_em_opener *o, const struct store_user *u,
+                        const char *email);
+/* KEK = D(EK, em). CD_OK, CD_EAUTH (no key opens it) or a crypto error. */
+int api_em_open(struct api_em_opener *o, const char *em,
+                unsigned char kek[32]) CD_MUST_CHECK;
+void api_em_opener_release(struct api_em_opener *o);
+
+/* Does password match u's hashed_password? false for an operator without
+ * one (invited, not joined). One Argon2id. */
+bool api_password_matches(const struct store_user *u, const char *password);
+
+/* An ASCII lower-case copy of s (caller frees). */
+char *api_lower(const char *s);
+
+/* mailer_send() through app's mailer; CD_EIO if app has none. */
+int api_mail(const struct api_app *app, const char *to,
+             const struct mail_msg *msg, struct cd_error *err) CD_MUST_CHECK;
 
 /* Per-request helpers for handlers. */
 struct api_loop *api_loop_of(struct http_req *r);

@@ -1,4 +1,4 @@
-/* routes.c -- the route table, and the per-loop state handlers share.
+/* routes.c -- the route table, and the one mapping from codes to statuses.
  *
  * Every API route is listed here, in one place, with its method, pattern
  * and flags; later issues add their resources here. Routes not listed fall
@@ -7,56 +7,31 @@
 #include "common/common.h"
 #include "api/api.h"
 
-#include <stdlib.h>
-
-#include "common/config.h"
-#include "common/xalloc.h"
-#include "http/http.h"
-#include "store/store.h"
 
 const struct route api_routes[] = {
     {"*", "/healthz", api_healthz, ROUTE_NO_STORE},
     {"GET", "/versionz", api_versionz, ROUTE_NO_STORE},
+    {"GET", "/api/setup", api_setup_get, ROUTE_NO_STORE},
+    {"POST", "/api/setup", api_setup_post, ROUTE_NO_STORE},
+    {"GET", "/api/login", api_login_get, ROUTE_NO_STORE},
+    {"POST", "/api/login", api_login_post, ROUTE_NO_STORE},
+    {"POST", "/api/logout", api_logout, ROUTE_NO_STORE},
+    {"POST", "/api/accounts", api_account_post, ROUTE_NO_STORE},
+    {"GET", "/api/accounts/:accountID", api_account_get, ROUTE_NO_STORE},
+    {"DELETE", "/api/accounts/:accountID", api_account_delete,
+     ROUTE_NO_STORE},
+    {"PUT", "/api/accounts/:accountID/account-styles", api_account_styles,
+     ROUTE_NO_STORE},
+    {"POST", "/api/change-password", api_change_password, ROUTE_NO_STORE},
+    {"POST", "/api/change-email", api_change_email, ROUTE_NO_STORE},
+    {"POST", "/api/forgot-password", api_forgot_password, ROUTE_NO_STORE},
+    {"POST", "/api/reset-password", api_reset_password, ROUTE_NO_STORE},
+    {"POST", "/api/share-account", api_share_account, ROUTE_NO_STORE},
+    {"POST", "/api/share-account/:accountID", api_share_account,
+     ROUTE_NO_STORE},
+    {"POST", "/api/join", api_join, ROUTE_NO_STORE},
 };
 const size_t api_routes_count = CD_ARRAY_SIZE(api_routes);
-
-int api_loop_init(void *app, int index, void **data, struct cd_error *err)
-{
-    struct api_app *a = app;
-    struct api_loop *l = xcalloc(1, sizeof(*l));
-    int rc;
-
-    CD_UNUSED(index);
-    rc = store_open(&l->store, a->cfg->db_dialect, a->cfg->db_connection_string,
-                    err);
-    if (rc < 0) {
-        free(l);
-        return rc;
-    }
-    *data = l;
-    return CD_OK;
-}
-
-void api_loop_fini(void *app, void *data)
-{
-    struct api_loop *l = data;
-
-    CD_UNUSED(app);
-    if (l == NULL)
-        return;
-    store_close(l->store);
-    free(l);
-}
-
-struct api_loop *api_loop_of(struct http_req *r)
-{
-    return http_loop_data(http_req_loop(r));
-}
-
-struct api_app *api_app_of(struct http_req *r)
-{
-    return http_app(r);
-}
 
 int api_status_from_rc(int rc)
 {

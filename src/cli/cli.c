@@ -13,6 +13,7 @@ struct cli_cmd {
 
 static const struct cli_cmd commands[] = {
     {"serve", cmd_serve, "run the server (the default)"},
+    {"setup", cmd_setup, "create the first account and operator"},
     {"migrate", cmd_migrate, "apply database migrations and exit"},
     {"secret", cmd_secret, "print new random secrets"},
     {"version", cmd_version, "print the version and revision"},

@@ -3,7 +3,7 @@
  * Start-up order: configuration (invalid: exit 2), data folder and secret,
  * database migrations (single node only, as Offen), the group-commit writer,
  * then the HTTP loops. Shutdown reverses it: stop accepting, let requests in
- * flight finish (5 s at most), drain the writer so every acknowledged write
+ * flight finish (20 s at most), drain the writer so every acknowledged write
  * is committed, close the database.
  */
 #include "common/common.h"
@@ -20,10 +20,16 @@
 #include "cli/cli.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "crypto/argon.h"
 #include "http/server.h"
+#include "mail/mail.h"
 #include "store/store.h"
 
-#define SERVE_GRACE_MS 5000
+/* Requests in flight may wait on a worker: RSA key generation takes about
+ * a second and sending mail up to its 15 s timeout. The loops stay up that
+ * long so that no worker posts its answer to a loop that is gone; idle
+ * connections close at once, so a quiet server stops immediately. */
+#define SERVE_GRACE_MS 20000
 
 static void usage(FILE *f)
 {
@@ -80,7 +86,7 @@ static int prepare_database(const struct config *cfg)
 static int serve(const struct config *cfg, const sigset_t *signals)
 {
     struct cd_error err = {0};
-    struct api_app app = {.cfg = cfg};
+    struct api_app app;
     struct http_server *server = NULL;
     struct http_server_opts opts = {
         .host = cfg->server_host,
@@ -101,14 +107,20 @@ static int serve(const struct config *cfg, const sigset_t *signals)
     };
     int sig = 0;
 
+    if (api_app_init(&app, cfg, &err) < 0) {
+        log_error("%s", err.msg);
+        return CLI_EXIT_FAILURE;
+    }
     if (store_writer_start(&app.writer, cfg->db_dialect,
                            cfg->db_connection_string, &err) < 0) {
         log_error("database writer: %s", err.msg);
+        api_app_release(&app);
         return CLI_EXIT_FAILURE;
     }
     if (http_server_start(&server, &opts, &err) < 0) {
         log_error("%s", err.msg);
         store_writer_stop(app.writer);
+        api_app_release(&app);
         return CLI_EXIT_FAILURE;
     }
     log_info("Server now listening on port %d", http_server_port(server));
@@ -120,6 +132,7 @@ static int serve(const struct config *cfg, const sigset_t *signals)
         ;
     log_info("Received signal %d, shutting down", sig);
     http_server_stop(server, SERVE_GRACE_MS);
+    api_app_release(&app); /* after the loops: workers post to them */
     store_writer_stop(app.writer);
     log_info("Gracefully shut down server");
     return CLI_EXIT_OK;
@@ -165,6 +178,10 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (mail_global_init() < 0) { /* libcurl: once, before any thread */
+        fprintf(stderr, "candor: cannot initialise the mail library\n");
+        return CLI_EXIT_FAILURE;
+    }
 
     if (config_load(&cfg, envfile, &err) < 0) {
         fprintf(stderr, "candor: %s\n", err.msg);
@@ -172,6 +189,9 @@ int cmd_serve(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     log_set_level((enum log_level)cfg.app_log_level);
+    if (cfg.argon_num_cpu_override > 0 &&
+        crypto_argon_set_cpu_override(cfg.argon_num_cpu_override) < 0)
+        log_warn("ignoring the Argon2 CPU override");
     rc = CLI_EXIT_USAGE;
     if (check_tls_files(&cfg) < 0)
         goto out;
@@ -188,5 +208,6 @@ int cmd_serve(int argc, char **argv)
     rc = serve(&cfg, &signals);
 out:
     config_release(&cfg);
+    mail_global_cleanup();
     return rc;
 }
