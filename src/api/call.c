@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "api/body.h"
 #include "common/config.h"
+#include "common/jsonx.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "crypto/pool.h"
@@ -77,17 +78,12 @@ void call_reply_empty(struct call *c, int status)
 void call_reply_error(struct call *c, int status, const char *fmt, ...)
 {
     char msg[512];
-    json_t *body;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    body = json_pack("{s:s,s:i}", "error", msg, "status", status);
-    if (body == NULL)
-        body = json_pack("{s:s,s:i}", "error", "request failed", "status",
-                         status);
-    call_reply_json(c, status, body);
+    call_reply_json(c, status, jsonx_error(msg, status));
 }
 
 void call_set_cookie(struct call *c, const char *value)
@@ -119,6 +115,7 @@ static void call_free(struct call_job *j)
         free(c->cookies[i]);
     free(c->query);
     free(c->auth);
+    free(c->user);
     free(j);
 }
 
@@ -193,6 +190,8 @@ void call_start(struct http_req *r, call_fn fn, unsigned flags)
     c->query = xstrndup(s.ptr, s.len);
     if (http_cookie(r, "auth", &s))
         c->auth = xstrndup(s.ptr, s.len);
+    if (http_cookie(r, "user", &s))
+        c->user = xstrndup(s.ptr, s.len);
     c->loop = http_req_loop(r);
     j->job.run = run;
     j->job.done = done;

@@ -40,6 +40,7 @@ struct call {
     char *params[ROUTER_MAX_PARAMS];   /* route parameters, "" if absent */
     char *query;                       /* raw query string, "" if none */
     char *auth;                        /* the `auth` cookie, NULL if absent */
+    char *user;                        /* the `user` cookie, NULL if absent */
     int secure;                        /* came over TLS: Secure cookies */
     /* the answer */
     int status;

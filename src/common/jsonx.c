@@ -88,3 +88,15 @@ int jsonx_parse(const char *buf, size_t len, json_t **out,
                             je.position, je.text);
     return CD_OK;
 }
+
+json_t *jsonx_error(const char *msg, int status)
+{
+    json_t *v = json_pack("{s:s,s:i}", "error", msg, "status", status);
+
+    if (v == NULL)
+        v = json_pack("{s:s,s:i}", "error", "request failed", "status",
+                      status);
+    if (v == NULL)
+        abort(); /* only on allocation failure */
+    return v;
+}

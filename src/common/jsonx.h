@@ -24,4 +24,8 @@ char *jsonx_dump(const json_t *v, size_t *len);
 int jsonx_parse(const char *buf, size_t len, json_t **out,
                 struct cd_error *err) CD_MUST_CHECK;
 
+/* Offen's error envelope {"error":msg,"status":status}; a msg that is not
+ * valid UTF-8 is replaced by a generic one. Never NULL. */
+json_t *jsonx_error(const char *msg, int status);
+
 #endif /* CD_COMMON_JSONX_H */

@@ -209,17 +209,12 @@ void http_reply_json(struct http_req *r, int status, void *body)
 void http_reply_error(struct http_req *r, int status, const char *fmt, ...)
 {
     char msg[512];
-    json_t *body;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    body = json_pack("{s:s,s:i}", "error", msg, "status", status);
-    if (body == NULL) /* msg was not valid UTF-8 */
-        body = json_pack("{s:s,s:i}", "error", "invalid request", "status",
-                         status);
-    http_reply_json(r, status, body);
+    http_reply_json(r, status, jsonx_error(msg, status));
 }
 
 /* --- deferred answers ----------------------------------------------------- */

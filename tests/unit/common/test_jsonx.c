@@ -59,11 +59,22 @@ static void test_parse_strict(void **state)
     json_decref(v);
 }
 
+static void test_error_envelope(void **state)
+{
+    (void)state;
+    expect_dump(jsonx_error("no <such> thing", 404),
+                "{\"error\":\"no \\u003csuch\\u003e thing\",\"status\":404}");
+    /* a message that is not UTF-8 is replaced, never dropped */
+    expect_dump(jsonx_error("bad \xff", 400),
+                "{\"error\":\"request failed\",\"status\":400}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dump_like_go),
         cmocka_unit_test(test_parse_strict),
+        cmocka_unit_test(test_error_envelope),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
