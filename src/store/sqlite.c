@@ -13,10 +13,11 @@
  * Statements are prepared once and kept in a per-connection cache keyed by
  * their text (BEGIN, COMMIT and the writer's savepoints run thousands of
  * times a second), so exec() costs a lookup, not a parse. The cache holds
- * every statement of the accounts and users code at once, so a login does
- * not push the hot path's statements out. The dialect's DDL and migrations
- * live beside this file in sqlite_schema.c, the SQL of the accounts and
- * users code in sqlite_accounts.c.
+ * every statement of the accounts, users and events code at once, so a
+ * login does not push the hot path's statements out. The dialect's DDL and
+ * migrations live beside this file in sqlite_schema.c, the SQL of the
+ * accounts and users code in sqlite_accounts.c, that of the events code in
+ * sqlite_events.c.
  */
 #include "common/common.h"
 
@@ -30,7 +31,7 @@
 #include "store/store.h"
 #include "store/store_backend.h"
 
-#define SQ_CACHE_SIZE 64
+#define SQ_CACHE_SIZE 128
 #define SQ_MAX_COLUMNS 32 /* most columns query() hands to a row callback */
 #define SQ_WAL_RETRY_MS 5
 #define SQ_PING_SQL "SELECT id FROM migrations LIMIT 1"
@@ -432,4 +433,5 @@ const struct store_backend store_sqlite = {
     .count = sq_count,
     .query = sq_query,
     .accounts = &store_sqlite_accounts_sql,
+    .events = &store_sqlite_events_sql,
 };

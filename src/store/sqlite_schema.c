@@ -231,9 +231,36 @@ static const char *const c002_sql[] = {
     NULL,
 };
 
+/* candor_003: the indexes the sync reads walk (sqlite_events.c): events
+ * and tombstones by account or by secret, each in (sequence, event_id)
+ * order, so every page of a read is one index range. They supersede
+ * candor_001's, which are dropped: events are the hot write path, and
+ * each index costs every insert (Offen's own queries, should an Offen
+ * binary open the file, still find an index on account_id and secret_id
+ * here). candor_001 runs again after Offen's setup; this follows it and
+ * drops its indexes again. */
+static const char *const c003_sql[] = {
+    "CREATE INDEX IF NOT EXISTS `candor_events_account_sequence` "
+    "ON `events` (`account_id`, `sequence`, `event_id`)",
+    "CREATE INDEX IF NOT EXISTS `candor_events_secret_sequence` "
+    "ON `events` (`secret_id`, `sequence`, `event_id`)",
+    "CREATE INDEX IF NOT EXISTS `candor_tombstones_account_sequence` "
+    "ON `tombstones` (`account_id`, `sequence`, `event_id`)",
+    "CREATE INDEX IF NOT EXISTS `candor_tombstones_secret_sequence` "
+    "ON `tombstones` (`secret_id`, `sequence`, `event_id`)",
+    "DROP INDEX IF EXISTS `candor_events_account_event`",
+    "DROP INDEX IF EXISTS `candor_events_secret`",
+    "DROP INDEX IF EXISTS `candor_events_sequence`",
+    "DROP INDEX IF EXISTS `candor_tombstones_sequence`",
+    "DROP INDEX IF EXISTS `candor_tombstones_account`",
+    "DROP INDEX IF EXISTS `candor_tombstones_secret`",
+    NULL,
+};
+
 static const struct store_migration candor[] = {
     {"candor_001_indexes", c001_sql, NULL},
     {"candor_002_email_lookup", c002_sql, NULL},
+    {"candor_003_sync_indexes", c003_sql, NULL},
 };
 
 const struct store_schema store_sqlite_schema = {

@@ -17,7 +17,9 @@
  *
  * Operators and accounts (the second half) are read and written on the
  * caller's own connection, not through the writer: management writes are
- * rare, and each runs as one transaction of its own.
+ * rare, and each runs as one transaction of its own. So are the visitors'
+ * secrets, events and tombstones (the last part), except the insert of an
+ * event, which runs inside the writer's transaction.
  *
  * See docs/internals/store.md for the contract in prose.
  */
@@ -369,5 +371,183 @@ int store_bootstrap(struct store *st, const struct store_account *accounts,
                     size_t naccounts, const struct store_user *users,
                     size_t nusers, bool force,
                     struct cd_error *err) CD_MUST_CHECK;
+
+/* ---- secrets, events and tombstones ----------------------------------- */
+
+/* Offen's visitor data (reference §3.2-§3.6, §11): a secret per visitor
+ * and account (secret_id = HashFast(user id, account user_salt), computed
+ * by the caller; encrypted_secret the visitor's key, opaque), events
+ * (opaque payloads) and tombstones (the ids of deleted events).
+ *
+ * The sync contract: every write that adds or deletes events stamps the
+ * rows it writes with one new ULID, the sequence; a client keeps the
+ * largest sequence it has seen and asks for what came after it ("since").
+ * Reads select and order by sequence: operators too (Offen's operator
+ * read compares event_id, §11.5). For the contract to hold, a sequence
+ * must be minted after the write lock is taken, so that sequences grow in
+ * commit order: the functions below that write more than one row mint
+ * their own inside their transaction through struct store_ulids, and the
+ * writer op that calls store_event_insert() mints the event's sequence in
+ * apply(). See docs/internals/store.md.
+ *
+ * Reads page internally (STORE_PAGE_ROWS rows per statement, walking an
+ * index by (sequence, event_id)) and copy each page out before calling
+ * back, so memory stays bounded however many rows match, and a callback
+ * may use st (even write through it). Pages are separate statements: a
+ * long read is not one snapshot, but a row is never seen twice, and rows
+ * written during the read appear at its end or not at all. Strings handed
+ * to a callback are borrowed for the duration of the call.
+ *
+ * Ids: every id argument is non-empty and at most STORE_ID_MAX bytes,
+ * else CD_EINVAL (empty or NULL) or CD_ETOOBIG; ids in a list must also
+ * be printable ASCII without '"' or '\' (CD_EINVAL): they travel as JSON.
+ * A since of NULL or "" means none. A list may hold any number of ids. */
+
+#define STORE_ULID_SIZE 27   /* a ULID and its NUL (crypto/ulid.h) */
+#define STORE_ID_MAX 64      /* longest id, since or deadline: a secret id */
+/* Longest payload or encrypted secret, in bytes: what Offen's `text`
+ * column holds on MySQL, so every dialect accepts the same. */
+#define STORE_TEXT_MAX 65535
+
+/* Where the store gets the ULIDs it mints inside its transactions;
+ * crypto/ulid.h provides both (crypto_ulid_new, crypto_ulid_sibling).
+ * Each returns CD_OK or a negative code, which fails the transaction. */
+struct store_ulids {
+    int (*next)(char out[STORE_ULID_SIZE]); /* new, monotonic */
+    /* The same millisecond as id, fresh random bits; CD_EINVAL when id is
+     * not a ULID (the store then takes next() instead). */
+    int (*sibling)(const char *id, char out[STORE_ULID_SIZE]);
+};
+
+/* A row of events. */
+struct store_event {
+    const char *event_id;   /* ULID, unique */
+    const char *sequence;   /* ULID of the write that made it */
+    const char *account_id;
+    const char *secret_id;  /* NULL for an anonymous event */
+    const char *payload;    /* opaque ciphertext */
+};
+
+/* A row of tombstones: an event deleted by the write `sequence`. */
+struct store_tombstone {
+    const char *event_id;
+    const char *account_id;
+    const char *secret_id;  /* NULL for an anonymous event's */
+    const char *sequence;
+};
+
+/* Callbacks of the reads: return CD_OK to go on; any other value stops
+ * the read, and the read returns it (use a negative CD_E* code). */
+typedef int store_event_fn(void *ctx, const struct store_event *ev);
+typedef int store_tombstone_fn(void *ctx, const struct store_tombstone *t);
+typedef int store_secret_fn(void *ctx, const char *secret_id,
+                            const char *encrypted_secret);
+
+/* The encrypted secret of secret_id, a heap copy the caller frees (NULL
+ * after an error). CD_OK, CD_ENOTFOUND, CD_EINVAL, CD_ETOOBIG or
+ * CD_ESTORE. */
+int store_secret_get(struct store *st, const char *secret_id,
+                     char **encrypted_secret,
+                     struct cd_error *err) CD_MUST_CHECK;
+
+/* Insert a secret (one statement). CD_OK, CD_EEXIST if secret_id has one
+ * (store_secret_associate() replaces), CD_EINVAL, CD_ETOOBIG (an
+ * encrypted_secret over STORE_TEXT_MAX) or CD_ESTORE. */
+int store_secret_put(struct store *st, const char *secret_id,
+                     const char *encrypted_secret,
+                     struct cd_error *err) CD_MUST_CHECK;
+
+/* Offen's "associate user secret" (§11.3, POST /api/exchange), in one
+ * transaction. If secret_id has a secret already (a returning visitor with
+ * a new key), its data is parked first: the old secret is copied to
+ * parked_secret_id (the caller computes HashFast(new UUID, user_salt)),
+ * each event of secret_id is copied under a sibling id (same millisecond,
+ * new randomness; ulids->sibling) with secret_id = parked_secret_id and
+ * one new sequence shared by all, each old event id gets a tombstone
+ * (old secret id, that sequence), and the old events and secret are
+ * deleted: parents are written before children and deleted after them,
+ * so foreign keys hold on PostgreSQL and MySQL (Offen deletes the secret
+ * first, §11.3). Then secret_id gets encrypted_secret, in the same
+ * transaction (Offen writes it after committing). *moved (optional) is the
+ * number of events parked. Must not be called inside a transaction.
+ * CD_OK; CD_EEXIST if parked_secret_id or a sibling id exists; CD_EINVAL
+ * (a secret exists and parked_secret_id is NULL, empty or secret_id),
+ * CD_ETOOBIG, CD_ESTORE, or a ulids error. On failure nothing changes. */
+int store_secret_associate(struct store *st, const char *secret_id,
+                           const char *encrypted_secret,
+                           const char *parked_secret_id,
+                           const struct store_ulids *ulids, size_t *moved,
+                           struct cd_error *err) CD_MUST_CHECK;
+
+/* Insert an event (§11.1), for a writer op's apply(): it runs inside the
+ * open transaction and begins none. A non-NULL ev->secret_id must have a
+ * secret (checked in the same transaction: CD_ENOTFOUND, "unknown
+ * secret"); NULL stores an anonymous event. Whether the account exists
+ * and is active is the caller's to check. CD_OK, CD_ENOTFOUND, CD_EEXIST
+ * (the event_id exists), CD_EINVAL, CD_ETOOBIG (a payload over
+ * STORE_TEXT_MAX) or CD_ESTORE. */
+int store_event_insert(struct store *st, const struct store_event *ev,
+                       struct cd_error *err) CD_MUST_CHECK;
+
+/* A visitor's events (GET /api/events): the events of each secret id, in
+ * the order the ids are given (each secret id belongs to one account, so
+ * the events come grouped by account), each id's ordered by (sequence,
+ * event_id); with since, only those with sequence > since. fn is called
+ * once per event. CD_OK, CD_EINVAL, CD_ETOOBIG, CD_ESTORE or fn's
+ * value. */
+int store_events_by_secrets(struct store *st, const char *const *secret_ids,
+                            size_t n, const char *since, store_event_fn *fn,
+                            void *ctx, struct cd_error *err) CD_MUST_CHECK;
+
+/* The tombstones of those secret ids with sequence > since, in the same
+ * order. since is required (Offen reports deletions only to a client
+ * that has synced before): CD_EINVAL without. */
+int store_tombstones_by_secrets(struct store *st,
+                                const char *const *secret_ids, size_t n,
+                                const char *since, store_tombstone_fn *fn,
+                                void *ctx,
+                                struct cd_error *err) CD_MUST_CHECK;
+
+/* An account's events (GET /api/accounts/:id), anonymous ones included,
+ * ordered by (sequence, event_id); with since, only sequence > since.
+ * Offen compares event_id here (§11.5), so it never sends an operator the
+ * events parked under old ids; a client's since works with both. */
+int store_events_by_account(struct store *st, const char *account_id,
+                            const char *since, store_event_fn *fn, void *ctx,
+                            struct cd_error *err) CD_MUST_CHECK;
+
+/* An account's tombstones with sequence > since (required), in the same
+ * order. */
+int store_tombstones_by_account(struct store *st, const char *account_id,
+                                const char *since, store_tombstone_fn *fn,
+                                void *ctx,
+                                struct cd_error *err) CD_MUST_CHECK;
+
+/* The secrets among secret_ids that exist (for the `secrets` map of the
+ * operator's response), in no particular order; fn is called once per
+ * secret found (a duplicate id in the list may be reported twice). */
+int store_secrets_get_many(struct store *st, const char *const *secret_ids,
+                           size_t n, store_secret_fn *fn, void *ctx,
+                           struct cd_error *err) CD_MUST_CHECK;
+
+/* A visitor's purge (§3.5), in one transaction: a tombstone (event id,
+ * account id, secret id, one new sequence from ulids->next) for every
+ * event of those secret ids, then the events are deleted. Secrets stay,
+ * as in Offen. *deleted (optional) counts the events. Must not be called
+ * inside a transaction. CD_OK, CD_EINVAL, CD_ETOOBIG, CD_ESTORE or a
+ * ulids error; on failure nothing changes. */
+int store_purge_secrets(struct store *st, const char *const *secret_ids,
+                        size_t n, const struct store_ulids *ulids,
+                        size_t *deleted, struct cd_error *err) CD_MUST_CHECK;
+
+/* Expiry (§11.4), in one transaction: a tombstone with one new sequence
+ * for every event whose event_id < deadline (the caller passes
+ * crypto_ulid_at(now - retention)), then those events are deleted, in
+ * every account. *removed (optional) counts them. Must not be called
+ * inside a transaction. CD_OK, CD_EINVAL, CD_ETOOBIG, CD_ESTORE or a
+ * ulids error; on failure nothing changes. */
+int store_expire(struct store *st, const char *deadline,
+                 const struct store_ulids *ulids, size_t *removed,
+                 struct cd_error *err) CD_MUST_CHECK;
 
 #endif /* CD_STORE_STORE_H */

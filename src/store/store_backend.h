@@ -5,8 +5,9 @@
  * its first member, so store.c can hand out &conn->base and the backend gets
  * its own struct back with STORE_CONTAINER(). Every SQL text that differs
  * per dialect lives in the backend's files (store/<name>.c,
- * store/<name>_schema.c and store/<name>_accounts.c), never in store.c,
- * migrate.c, writer.c, accounts.c or users.c.
+ * store/<name>_schema.c, store/<name>_accounts.c and
+ * store/<name>_events.c), never in store.c, migrate.c, writer.c,
+ * accounts.c, users.c or events.c.
  *
  * store.c validates arguments (savepoint names, NULL pointers) before
  * calling into a backend, so backends need not repeat those checks.
@@ -23,6 +24,7 @@
 
 struct store_backend;
 struct store_accounts_sql;
+struct store_events_sql;
 
 /* One result row of store_query(): col[i] is column i as text, NULL for
  * SQL NULL; the pointers are valid during the call only. Return CD_OK to
@@ -82,6 +84,8 @@ struct store_backend {
 
     /* The dialect's SQL for operators and accounts (accounts.c, users.c). */
     const struct store_accounts_sql *accounts;
+    /* The dialect's SQL for secrets, events and tombstones (events.c). */
+    const struct store_events_sql *events;
 };
 
 /* The compiled-in backends. */
@@ -133,6 +137,65 @@ struct store_accounts_sql {
 
 extern const struct store_accounts_sql store_sqlite_accounts_sql;
 
+/* Rows a paged read (events.c) asks for per statement: every statement
+ * marked PAGE below ends in LIMIT STORE_PAGE_ROWS. */
+#define STORE_PAGE_ROWS 500
+/* Ids bound at once as one IDS parameter (events.c splits longer lists). */
+#define STORE_IDS_CHUNK 100
+
+/* What a dialect gives events.c, in the same manner as struct
+ * store_accounts_sql: one statement per field, "?" for the dialect's
+ * placeholder, parameters bound as text in the order listed (a NULL one
+ * binds SQL NULL).
+ *
+ * EVENT rows return event_id, sequence, account_id, secret_id (NULL for
+ * an anonymous event), payload. TOMBSTONE rows return event_id,
+ * account_id, secret_id, sequence. Paged reads come in pairs ordered by
+ * (sequence, event_id) and marked PAGE: [0] is the first page, parameters
+ * (key, since), selecting sequence > since (since "" when none, which
+ * leaves out only rows without a sequence); [1] is every later page,
+ * parameters (key, sequence, event_id) of the last row seen, selecting the
+ * rows after it in that order; key is the secret_id or account_id.
+ *
+ * An IDS parameter is one text value holding a JSON array of at most
+ * STORE_IDS_CHUNK ids (["a","b"]), which the statement unpacks itself
+ * (json_each on SQLite, json_array_elements_text on PostgreSQL,
+ * JSON_TABLE on MySQL): the statement text stays fixed whatever the count.
+ *
+ * BURY statements write one tombstone per event selected (its event_id,
+ * account_id and secret_id, and the sequence given); an existing
+ * tombstone of the same event_id is replaced, so an id that comes back
+ * can still be deleted. */
+struct store_events_sql {
+    const char *secret_get;    /* encrypted_secret; secret_id */
+    const char *secret_count;  /* COUNT; secret_id */
+    const char *secret_insert; /* secret_id, encrypted_secret */
+    const char *secret_copy;   /* a copy of a secret's row under a new id;
+                                * new secret_id, old secret_id */
+    const char *secret_delete; /* secret_id */
+    const char *secrets_in;    /* secret_id, encrypted_secret; IDS */
+    const char *event_insert;  /* the 5 columns, in EVENT order */
+    const char *events_by_secret[2];      /* EVENT rows, PAGE */
+    const char *events_by_account[2];     /* EVENT rows, PAGE */
+    const char *tombstones_by_secret[2];  /* TOMBSTONE rows, PAGE */
+    const char *tombstones_by_account[2]; /* TOMBSTONE rows, PAGE */
+    /* Parking (store_secret_associate): the event_id of at most
+     * STORE_PAGE_ROWS events of secret_id, not NULL, in any order. */
+    const char *secret_event_ids;
+    const char *event_park;   /* copy one event: new event_id, sequence,
+                               * new secret_id, old event_id */
+    const char *event_bury;   /* BURY one event: sequence, event_id */
+    const char *event_delete; /* event_id */
+    const char *purge_count;  /* COUNT of events whose secret_id is in IDS */
+    const char *purge_bury;   /* BURY them: sequence, IDS */
+    const char *purge_delete; /* IDS */
+    const char *expire_count; /* COUNT of events with event_id < deadline */
+    const char *expire_bury;  /* BURY them: sequence, deadline */
+    const char *expire_delete; /* deadline */
+};
+
+extern const struct store_events_sql store_sqlite_events_sql;
+
 /* store_exec() with parameters, and the count query: for store/ code that
  * needs them (the migration runner and the dialects' migration steps). */
 int store_exec_args(struct store *st, const char *sql,
@@ -140,7 +203,7 @@ int store_exec_args(struct store *st, const char *sql,
                     struct cd_error *err) CD_MUST_CHECK;
 int store_count(struct store *st, const char *sql, const char *const *params,
                 size_t n, long long *out, struct cd_error *err) CD_MUST_CHECK;
-/* The backend's query(), for accounts.c and users.c. */
+/* The backend's query(), for accounts.c, users.c and events.c. */
 int store_query(struct store *st, const char *sql, const char *const *params,
                 size_t n, store_row_fn *row, void *ctx,
                 struct cd_error *err) CD_MUST_CHECK;

@@ -419,7 +419,7 @@ static void test_is_empty(void **state)
     "SCHEMA_INIT,001_introduce_admin_level,002_mysql_set_column_sizes,"      \
     "003_version_salts,004_add_tombstones_event_revs,"                       \
     "005_update_secrets_table,006_gorm_upgrade,007_account_customStyles,"    \
-    "candor_001_indexes,candor_002_email_lookup\n"
+    "candor_001_indexes,candor_002_email_lookup,candor_003_sync_indexes\n"
 
 /* Two accounts; U1 on both, U2 invited to the second. */
 struct seed {
@@ -535,7 +535,7 @@ static void test_bootstrap_fixture_force(void **state)
     assert_int_equal(file_int(path, "SELECT COUNT(*) FROM sqlite_master "
                                     "WHERE type = 'index' AND name LIKE "
                                     "'candor%'"),
-                     7);
+                     5);
     /* The connection goes on working (its cached statements were prepared
      * against the dropped tables). */
     assert_int_equal(store_ping(st, &err), CD_OK);

@@ -18,7 +18,8 @@
     "005_update_secrets_table\n"                                             \
     "006_gorm_upgrade\n"                                                     \
     "007_account_customStyles\n"
-#define CANDOR_IDS "candor_001_indexes\ncandor_002_email_lookup\n"
+#define CANDOR_IDS                                                           \
+    "candor_001_indexes\ncandor_002_email_lookup\ncandor_003_sync_indexes\n"
 #define ALL_IDS OFFEN_IDS CANDOR_IDS
 
 #define IDS_SQL "SELECT id FROM migrations ORDER BY rowid"
@@ -32,14 +33,13 @@
 #define INDEXES_SQL                                                          \
     "SELECT name || ' ON ' || tbl_name FROM sqlite_master "                  \
     "WHERE type = 'index' AND name LIKE 'candor%' ORDER BY name"
+/* candor_003 replaced candor_001's indexes with these. */
 #define CANDOR_INDEXES                                                       \
     "candor_email_lookups_key_lookup ON candor_email_lookups\n"              \
-    "candor_events_account_event ON events\n"                                \
-    "candor_events_secret ON events\n"                                       \
-    "candor_events_sequence ON events\n"                                     \
-    "candor_tombstones_account ON tombstones\n"                              \
-    "candor_tombstones_secret ON tombstones\n"                               \
-    "candor_tombstones_sequence ON tombstones\n"
+    "candor_events_account_sequence ON events\n"                             \
+    "candor_events_secret_sequence ON events\n"                              \
+    "candor_tombstones_account_sequence ON tombstones\n"                     \
+    "candor_tombstones_secret_sequence ON tombstones\n"
 /* Column names per table, to compare schemas by name as Offen's code
  * addresses them. */
 #define COLUMNS_SQL                                                          \
@@ -149,9 +149,9 @@ static void test_migrate_twice_is_noop(void **state)
     file_lines(path, "SELECT sql FROM sqlite_master ORDER BY name", text_a,
                sizeof(text_a));
     assert_string_equal(text_a, schema);
-    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM migrations"), 10);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM migrations"), 11);
     assert_int_equal(file_int(path, "SELECT MAX(rowid) FROM migrations"),
-                     10);
+                     11);
     assert_int_equal(file_int(path, "SELECT COUNT(*) FROM accounts "
                                     "WHERE name = 'kept'"),
                      1);
@@ -230,14 +230,15 @@ static void test_offen_fixture(void **state)
                                             "EXPLAIN QUERY PLAN SELECT "
                                             "event_id FROM events WHERE "
                                             "account_id = 'x' AND "
-                                            "event_id > 'y'",
+                                            "sequence > 'y'",
                                             -1, &st, NULL),
                          SQLITE_OK);
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *detail = (const char *)sqlite3_column_text(st, 3);
 
             if (detail != NULL &&
-                strstr(detail, "candor_events_account_event") != NULL)
+                strstr(detail, "candor_events_account_sequence") !=
+                    NULL)
                 uses_index = true;
         }
         sqlite3_finalize(st);
