@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "crypto/memeq.h"
+#include "crypto/ulid.h"
 #include "store/store.h"
 
 static const char *retention_name(int days)
@@ -50,11 +51,101 @@ static json_t *account_json(const struct store_account *a, int retention)
     return v;
 }
 
+struct account_events {
+    json_t *events;  /* [{secretId?, eventId, payload}] */
+    json_t *secrets; /* secretId -> encryptedSecret */
+    json_t *deleted; /* [eventId] */
+    json_t *wanted;  /* secretId -> true, to look up afterwards */
+    char sequence[CRYPTO_ULID_SIZE];
+};
+
+static void keep_max(char *seq, const char *s)
+{
+    if (s != NULL && strcmp(s, seq) > 0)
+        snprintf(seq, CRYPTO_ULID_SIZE, "%s", s);
+}
+
+static int add_event(void *ctx, const struct store_event *ev)
+{
+    struct account_events *o = ctx;
+    json_t *e = json_pack("{s:s,s:s}", "eventId", ev->event_id, "payload",
+                          ev->payload);
+
+    if (ev->secret_id != NULL) {
+        json_object_set_new(e, "secretId", json_string(ev->secret_id));
+        json_object_set_new(o->wanted, ev->secret_id, json_true());
+    }
+    json_array_append_new(o->events, e);
+    keep_max(o->sequence, ev->sequence);
+    return 0;
+}
+
+static int add_tombstone(void *ctx, const struct store_tombstone *t)
+{
+    struct account_events *o = ctx;
+
+    json_array_append_new(o->deleted, json_string(t->event_id));
+    keep_max(o->sequence, t->sequence);
+    return 0;
+}
+
+static int add_secret(void *ctx, const char *id, const char *secret)
+{
+    json_object_set_new(((struct account_events *)ctx)->secrets, id,
+                        json_string(secret));
+    return 0;
+}
+
+/* Events since `since` (by sequence: Offen compares event ids, which
+ * misses parked events), their visitors' wrapped secrets, and with since,
+ * the ids deleted meanwhile. Adds them to v as Offen's fields. */
+static int add_events(struct store *st, const char *account_id,
+                      const char *since, json_t *v, struct cd_error *err)
+{
+    struct account_events o = {json_array(), json_object(), json_array(),
+                               json_object(), ""};
+    const char **ids = NULL;
+    size_t n = 0;
+    const char *key;
+    json_t *val;
+    int rc;
+
+    rc = store_events_by_account(st, account_id, since, add_event, &o, err);
+    if (rc == CD_OK && since != NULL)
+        rc = store_tombstones_by_account(st, account_id, since,
+                                         add_tombstone, &o, err);
+    if (rc == CD_OK && json_object_size(o.wanted) > 0) {
+        ids = calloc(json_object_size(o.wanted), sizeof(*ids));
+        json_object_foreach(o.wanted, key, val)
+            ids[n++] = key;
+        rc = store_secrets_get_many(st, ids, n, add_secret, &o, err);
+        free(ids);
+    }
+    if (rc == CD_OK) {
+        if (json_array_size(o.events) > 0)
+            json_object_set_new(v, "events", json_pack("{s:O}", account_id,
+                                                       o.events));
+        if (json_array_size(o.deleted) > 0)
+            json_object_set(v, "deletedEvents", o.deleted);
+        if (json_object_size(o.secrets) > 0)
+            json_object_set(v, "secrets", o.secrets);
+        if (*o.sequence != '\0')
+            json_object_set_new(v, "sequence", json_string(o.sequence));
+    }
+    json_decref(o.events);
+    json_decref(o.secrets);
+    json_decref(o.deleted);
+    json_decref(o.wanted);
+    return rc;
+}
+
 static void account_get(struct call *c, struct store *st)
 {
     struct operator_login l;
     struct store_account a = {0};
     struct cd_error err = {0};
+    char *since = NULL;
+    json_t *v = NULL;
     int rc;
 
     if (auth_require(c, st, &l) < 0)
@@ -64,15 +155,31 @@ static void account_get(struct call *c, struct store *st)
                          c->params[0]);
         goto out;
     }
+    since = call_query_param(c, "since");
+    if (since != NULL && *since != '\0' &&
+        !crypto_ulid_valid(since, strlen(since))) {
+        call_reply_error(c, 400, "since is not a sequence");
+        goto out;
+    }
     rc = store_account_get(st, c->params[0], false, &a, &err);
-    if (rc == CD_ENOTFOUND)
+    if (rc == CD_OK) {
+        v = account_json(&a, c->app->cfg->app_retention_days);
+        rc = add_events(st, a.account_id, since && *since ? since : NULL, v,
+                        &err);
+    }
+    if (rc == CD_ENOTFOUND) {
         call_reply_error(c, 404, "unknown account %s", c->params[0]);
-    else if (rc < 0)
+    } else if (rc < 0) {
+        log_error("account: %s", err.msg);
         call_reply_error(c, 503, "database unavailable");
-    else
-        call_reply_json(c, 200, account_json(&a, c->app->cfg->app_retention_days));
+    } else {
+        call_reply_json(c, 200, v);
+        v = NULL;
+    }
+    json_decref(v);
     store_account_release(&a);
 out:
+    free(since);
     operator_login_release(&l);
 }
 

@@ -11,6 +11,12 @@
 const struct route api_routes[] = {
     {"*", "/healthz", api_healthz, ROUTE_NO_STORE},
     {"GET", "/versionz", api_versionz, ROUTE_NO_STORE},
+    {"GET", "/vault", api_vault, 0},
+    {"GET", "/api/exchange", api_exchange_get, ROUTE_NO_STORE},
+    {"POST", "/api/exchange", api_exchange_post, ROUTE_NO_STORE},
+    {"GET", "/api/events", api_events_get, ROUTE_NO_STORE},
+    {"POST", "/api/events", api_events_post, ROUTE_NO_STORE},
+    {"POST", "/api/purge", api_purge, ROUTE_NO_STORE},
     {"GET", "/api/setup", api_setup_get, ROUTE_NO_STORE},
     {"POST", "/api/setup", api_setup_post, ROUTE_NO_STORE},
     {"GET", "/api/login", api_login_get, ROUTE_NO_STORE},

@@ -78,6 +78,17 @@ static void redirect(struct http_req *r, const char *path, size_t len)
     http_reply(r, 301, NULL, "", 0);
 }
 
+/* The index.html of folder p (with or without its final '/'), or NULL. */
+static const struct asset *folder_index(struct http_req *r, struct http_str p)
+{
+    size_t n = p.len - (p.ptr[p.len - 1] == '/');
+    char *path = h2o_mem_alloc_pool(&r->req->pool, n + 12);
+
+    memcpy(path, p.ptr, n);
+    memcpy(path + n, "/index.html", 11);
+    return assets_find(path, n + 11);
+}
+
 void static_serve(struct http_req *r)
 {
     static const char index_suffix[] = "/index.html";
@@ -98,9 +109,18 @@ void static_serve(struct http_req *r)
         return;
     }
     a = p.len == 1 ? NULL : assets_find(p.ptr, p.len);
-    if (a == NULL && p.len > 1 && p.ptr[p.len - 1] == '/' &&
-        assets_find(p.ptr, p.len - 1) != NULL) {
-        redirect(r, p.ptr, p.len - 1); /* a file asked for as a folder */
+    if (a == NULL && p.len > 1 && p.ptr[p.len - 1] == '/') {
+        if (assets_find(p.ptr, p.len - 1) != NULL) {
+            redirect(r, p.ptr, p.len - 1); /* a file asked for as a folder */
+            return;
+        }
+        a = folder_index(r, p); /* /auditorium/ -> /auditorium/index.html */
+    } else if (a == NULL && p.len > 1 && folder_index(r, p) != NULL) {
+        char *slash = h2o_mem_alloc_pool(&r->req->pool, p.len + 1);
+
+        memcpy(slash, p.ptr, p.len);
+        slash[p.len] = '/'; /* a folder asked for as a file */
+        redirect(r, slash, p.len + 1);
         return;
     }
     if (a == NULL)

@@ -1,0 +1,65 @@
+#!/bin/bash
+# events.sh -- event ingestion: POST /api/events with durable group commit.
+#
+#   bench/events.sh [path/to/candor]
+#
+# Sets up one account on a fresh SQLite database, registers VISITORS
+# visitors (POST /api/exchange, each with its own `user` cookie), then wrk
+# posts events for them in turn: each request carries a visitor's cookies
+# and an encrypted-looking payload of PAYLOAD bytes (random base64 in
+# Offen's "{1,} ciphertext nonce" format; the server never decrypts it). Every
+# 201 is answered only after its row is committed. Server: all cores' event
+# loops; wrk: one thread. Runs DURATION seconds per load, loopback only, and
+# checks afterwards that the database holds exactly as many rows as wrk saw
+# 201s.
+set -euo pipefail
+
+bin=${1:-build/release/candor}
+duration=${DURATION:-10}
+visitors=${VISITORS:-1000}
+payload=${PAYLOAD:-700}
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/candor-events.XXXXXX")
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+CANDOR_APP_DATADIR="$work/data" CANDOR_SERVER_HOST=127.0.0.1 \
+CANDOR_SERVER_PORT=0 CANDOR_SERVER_MAXCONNSPERIP=100000 \
+    "$bin" serve >/dev/null 2>"$work/server.log" &
+pid=$!
+for _ in $(seq 100); do
+    grep -q 'Server now listening on port' "$work/server.log" && break
+    sleep 0.1
+done
+port=$(sed -n 's/.*Server now listening on port \([0-9]*\).*/\1/p' "$work/server.log" | head -n1)
+url="http://127.0.0.1:$port"
+
+# One account, VISITORS visitors with their secrets, and the wrk script.
+node "$here/bench/events-setup.mjs" "$url" "$visitors" "$payload" "$work/events.lua"
+
+run() { # run NAME CONNECTIONS
+    local before after
+    before=$(sqlite3 "$work/data/candor.db" 'SELECT count(*) FROM events')
+    wrk -t1 -c"$2" -d"${duration}s" --latency -s "$work/events.lua" "$url/api/events" >"$work/$1.txt" 2>&1
+    after=$(sqlite3 "$work/data/candor.db" 'SELECT count(*) FROM events')
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$work/$1.txt")
+    total=$(awk '/requests in/ {print $1}' "$work/$1.txt")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/$1.txt")
+    p50=$(awk '$1=="50%" {print $2}' "$work/$1.txt")
+    p99=$(awk '$1=="99%" {print $2}' "$work/$1.txt")
+    echo "| $2 | $rps | $p50 | $p99 | $((after - before)) of $total${non2xx:+ ($non2xx not 201)} |"
+}
+
+cat <<HEAD
+
+$(date -u +%Y-%m-%d) $(nproc) cores; $visitors visitors, $payload-byte payloads, SQLite WAL, ${duration}s per row
+
+| connections | events/s | p50 | p99 | rows committed / requests |
+|---|---|---|---|---|
+HEAD
+run full 64
+run light 8

@@ -1,0 +1,233 @@
+/* events.c -- POST /api/events: the ingestion hot path.
+ *
+ * Runs on the event loop up to the write: the consent and user cookies, the
+ * body with a cap on every field, the account and the visitor's secret
+ * (reads on the loop's own connection). The insert goes to the group-commit
+ * writer, which mints the event id and sequence (ULIDs, monotonic under its
+ * lock, so commit order and id order agree) and commits; only then is the
+ * request answered 201. An acknowledged event is durable.
+ */
+#include "common/common.h"
+
+#include <ctype.h>
+
+#include "api/api.h"
+#include "api/body.h"
+#include "api/cookie.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+#include "common/xalloc.h"
+#include "crypto/hashfast.h"
+#include "crypto/ulid.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#define EVENTS_PAYLOAD_MAX 32768 /* bytes of one encrypted event */
+#define EVENTS_USER_MAX 128      /* bytes of the `user` cookie's value */
+#define EVENTS_ACCOUNT_MAX 64    /* bytes of an account id */
+
+struct ingest {
+    struct store_op op;              /* first: the writer hands it back */
+    struct http_defer *defer;
+    struct http_loop *loop;
+    char account_id[EVENTS_ACCOUNT_MAX + 1];
+    char secret_id[CRYPTO_SECRET_ID_SIZE]; /* "" for an anonymous event */
+    char *payload;
+    char *user;
+    int secure;
+    int retention_days;
+    int rc;
+};
+
+/* A versioned cipher string as Offen's clients make it:
+ * "{digits,digits} base64[ base64...]", printable ASCII only. */
+static bool payload_ok(const char *p)
+{
+    size_t i = 1;
+
+    if (p[0] != '{' || !isdigit((unsigned char)p[1]))
+        return false;
+    while (isdigit((unsigned char)p[i]))
+        i++;
+    if (p[i++] != ',')
+        return false;
+    while (isdigit((unsigned char)p[i]))
+        i++;
+    if (p[i++] != '}' || p[i] != ' ')
+        return false;
+    for (; p[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (!isalnum(c) && c != '+' && c != '/' && c != '=' && c != ' ')
+            return false;
+    }
+    return p[i - 1] != ' ';
+}
+
+static bool printable(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
+            *s == ';' || *s == ',' || *s == '"' || *s == '\\')
+            return false;
+    }
+    return true;
+}
+
+static int apply(struct store *st, struct store_op *op, struct cd_error *err)
+{
+    struct ingest *in = (struct ingest *)op;
+    char event_id[CRYPTO_ULID_SIZE], sequence[CRYPTO_ULID_SIZE];
+
+    if (crypto_ulid_new(event_id) < 0 || crypto_ulid_new(sequence) < 0)
+        return cd_error_set(err, CD_EIO, "cannot mint an event id");
+    struct store_event ev = {
+        .event_id = event_id,
+        .sequence = sequence,
+        .account_id = in->account_id,
+        .secret_id = *in->secret_id ? in->secret_id : NULL,
+        .payload = in->payload,
+    };
+
+    return store_event_insert(st, &ev, err);
+}
+
+static void ingest_free(struct ingest *in)
+{
+    free(in->payload);
+    free(in->user);
+    free(in);
+}
+
+/* On the loop, after the commit. */
+static void answer(void *arg)
+{
+    struct ingest *in = arg;
+    struct http_req *r = http_defer_take(in->defer);
+    char cookie[COOKIE_MAX];
+
+    if (r != NULL) {
+        if (in->rc == CD_OK) {
+            if (*in->user != '\0')
+                cookie_user(cookie, sizeof(cookie), in->user, timefmt_now_s(),
+                            in->retention_days, in->secure);
+            else
+                cookie_user_clear(cookie, sizeof(cookie), in->secure);
+            http_add_header(r, "Set-Cookie", cookie);
+            http_reply(r, 201, "application/json; charset=utf-8",
+                       "{\"ack\":true}", 12);
+        } else {
+            http_reply_error(r, 503, "the event could not be stored");
+        }
+    }
+    ingest_free(in);
+}
+
+static void done(struct store_op *op, int rc)
+{
+    struct ingest *in = (struct ingest *)op;
+
+    in->rc = rc;
+    if (rc < 0)
+        log_warn("an event could not be stored: %s", cd_strerror(rc));
+    http_loop_post(in->loop, answer, in);
+}
+
+/* Parse and check everything; on success *in is ready for the writer. */
+static int prepare(struct http_req *r, struct ingest *in, int *status,
+                   struct cd_error *err)
+{
+    struct store *st = api_loop_of(r)->store;
+    struct store_account acc = {0};
+    json_t *body = NULL;
+    const char *account, *payload;
+    struct http_str b = http_body(r);
+    int rc;
+
+    *status = 400;
+    rc = body_parse(b.ptr, b.len, &body, err);
+    if (rc == CD_OK)
+        rc = body_string(body, "accountId", EVENTS_ACCOUNT_MAX, &account, err);
+    if (rc == CD_OK)
+        rc = body_string(body, "payload", EVENTS_PAYLOAD_MAX, &payload, err);
+    if (rc == CD_OK && (*account == '\0' || !printable(account)))
+        rc = cd_error_set(err, CD_EINVAL, "accountId is missing or invalid");
+    if (rc == CD_OK && !payload_ok(payload))
+        rc = cd_error_set(err, CD_EINVAL, "payload is not an encrypted "
+                          "event");
+    if (rc < 0) {
+        if (rc == CD_ETOOBIG)
+            *status = 413;
+        goto out;
+    }
+    snprintf(in->account_id, sizeof(in->account_id), "%s", account);
+    in->payload = xstrdup(payload);
+    rc = store_account_get(st, in->account_id, true, &acc, err);
+    if (rc < 0) {
+        *status = rc == CD_ESTORE ? 503 : 404;
+        cd_error_set(err, rc, "unknown account %s", in->account_id);
+        goto out;
+    }
+    if (*in->user != '\0') {
+        char *secret = NULL;
+
+        rc = crypto_hash_fast(in->user, strlen(in->user), acc.user_salt,
+                              strlen(acc.user_salt), in->secret_id);
+        if (rc == CD_OK)
+            rc = store_secret_get(st, in->secret_id, &secret, err);
+        free(secret);
+        if (rc < 0) {
+            *status = rc == CD_ESTORE ? 503 : 400;
+            cd_error_set(err, rc, "unknown secret");
+        }
+    }
+out:
+    store_account_release(&acc);
+    json_decref(body);
+    return rc;
+}
+
+void api_events_post(struct http_req *r)
+{
+    struct api_app *app = api_app_of(r);
+    struct cd_error err = {0};
+    struct ingest *in;
+    struct http_str v;
+    int status;
+
+    /* Offen's optin middleware: no consent, nothing stored, 204. */
+    if (!http_cookie(r, "consent", &v) || v.len != 5 ||
+        memcmp(v.ptr, "allow", 5) != 0) {
+        http_reply_empty(r, 204);
+        return;
+    }
+    if (!http_cookie(r, "user", &v)) {
+        http_reply_error(r, 400, "user cookie: received no or blank "
+                         "identifier");
+        return;
+    }
+    if (v.len > EVENTS_USER_MAX) {
+        http_reply_error(r, 400, "user cookie: identifier too long");
+        return;
+    }
+    in = xcalloc(1, sizeof(*in));
+    in->user = xstrndup(v.ptr, v.len);
+    if (!printable(in->user) && *in->user != '\0') {
+        http_reply_error(r, 400, "user cookie: invalid identifier");
+        ingest_free(in);
+        return;
+    }
+    if (prepare(r, in, &status, &err) < 0) {
+        http_reply_error(r, status, "%s", err.msg);
+        ingest_free(in);
+        return;
+    }
+    in->secure = http_is_tls(r);
+    in->retention_days = app->cfg->app_retention_days;
+    in->loop = http_req_loop(r);
+    in->op.apply = apply;
+    in->op.done = done;
+    in->defer = http_defer(r);
+    store_writer_submit(app->writer, &in->op);
+}
