@@ -61,5 +61,5 @@ $(date -u +%Y-%m-%d) $(nproc) cores; $visitors visitors, $payload-byte payloads,
 | connections | events/s | p50 | p99 | rows committed / requests |
 |---|---|---|---|---|
 HEAD
-run full 64
+run full 64 && [ -n "${ONLY_FULL:-}" ] && exit 0
 run light 8

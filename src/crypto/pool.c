@@ -49,6 +49,8 @@ static void *worker(void *arg)
     struct crypto_pool *p = arg;
     struct crypto_job *job;
 
+    pthread_setname_np(pthread_self(), "candor-worker"); /* for top -H, gdb */
+
     while ((job = next_job(p)) != NULL) {
         job->next = NULL;
         job->run(job);

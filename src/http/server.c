@@ -14,6 +14,8 @@
  */
 #include "common/common.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -168,6 +170,8 @@ static void *loop_main(void *arg)
 {
     struct http_loop *l = arg;
     struct http_server *s = l->server;
+
+    pthread_setname_np(pthread_self(), "candor-loop"); /* for top -H, gdb */
 
     h2o_context_init(&l->ctx, h2o_evloop_create(), &s->config);
     l->accept_ctx.ctx = &l->ctx;

@@ -339,6 +339,11 @@ static int sq_begin(struct store *st, struct cd_error *err)
                   "cannot begin transaction", err);
 }
 
+static bool sq_in_transaction(struct store *st)
+{
+    return !sqlite3_get_autocommit(sq(st)->db);
+}
+
 static int sq_rollback(struct store *st, struct cd_error *err)
 {
     struct sq_conn *c = sq(st);
@@ -426,6 +431,7 @@ const struct store_backend store_sqlite = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .in_transaction = sq_in_transaction,
     .savepoint = sq_savepoint,
     .release = sq_release,
     .rollback_to = sq_rollback_to,

@@ -108,6 +108,11 @@ int store_rollback(struct store *st, struct cd_error *err)
     return st->backend->rollback(st, err);
 }
 
+bool store_in_transaction(struct store *st)
+{
+    return st->backend->in_transaction(st);
+}
+
 /* Savepoint names are spliced into SQL text, so only plain identifiers. */
 static int check_name(const char *name, struct cd_error *err)
 {

@@ -93,6 +93,9 @@ int store_ping(struct store *st, struct cd_error *err) CD_MUST_CHECK;
 int store_begin(struct store *st, struct cd_error *err) CD_MUST_CHECK;
 /* Commit. On failure the transaction is rolled back. */
 int store_commit(struct store *st, struct cd_error *err) CD_MUST_CHECK;
+/* Is a transaction open on st right now? */
+bool store_in_transaction(struct store *st);
+
 /* Roll back; CD_OK when no transaction is open (safe on error paths). */
 int store_rollback(struct store *st, struct cd_error *err);
 

@@ -59,6 +59,7 @@ struct store_backend {
     int (*begin)(struct store *st, struct cd_error *err);
     int (*commit)(struct store *st, struct cd_error *err);
     int (*rollback)(struct store *st, struct cd_error *err);
+    bool (*in_transaction)(struct store *st); /* one is open right now */
     int (*savepoint)(struct store *st, const char *name,
                      struct cd_error *err);
     int (*release)(struct store *st, const char *name, struct cd_error *err);

@@ -95,14 +95,50 @@ static int run_op(struct store_writer *w, struct store_op *op, int *op_rc,
     return store_release(w->st, WRITER_SAVEPOINT, err);
 }
 
+/* The fast path: every op without a savepoint of its own, which saves two
+ * statements per op. Returns 1 if the batch committed, 0 if an op failed
+ * (the transaction is then rolled back and the batch must be run again
+ * with savepoints), negative if the database failed. */
+static int run_plain(struct store_writer *w, struct store_op *batch, size_t n,
+                     struct cd_error *err)
+{
+    struct cd_error op_err = {0};
+    struct store_op *op = batch;
+    int rc = store_begin(w->st, err);
+
+    for (size_t i = 0; i < n && rc == CD_OK; i++, op = op->next) {
+        w->rcs[i] = op->apply(w->st, op, &op_err);
+        /* A failed op, or one that ended the transaction against the
+         * contract: redo the batch the careful way. */
+        if (w->rcs[i] != CD_OK || !store_in_transaction(w->st)) {
+            store_rollback(w->st, NULL);
+            return 0;
+        }
+    }
+    if (rc == CD_OK)
+        rc = store_commit(w->st, err);
+    if (rc < 0) {
+        store_rollback(w->st, NULL);
+        return rc;
+    }
+    return 1;
+}
+
 static void run_batch(struct store_writer *w, struct store_op *batch,
                       size_t n)
 {
     struct cd_error err = {0};
     struct store_op *op = batch;
-    size_t i;
-    int rc = store_begin(w->st, &err);
+    size_t i = n;
+    int rc = run_plain(w, batch, n, &err);
 
+    if (rc == 1) {
+        rc = CD_OK;
+        goto out;
+    }
+    /* An op failed (or the database did): again, each op under its own
+     * savepoint, so that the others still commit. */
+    rc = store_begin(w->st, &err);
     for (i = 0; i < n && rc == CD_OK; i++, op = op->next)
         rc = run_op(w, op, &w->rcs[i], &err);
     if (rc == CD_OK)
@@ -117,6 +153,7 @@ static void run_batch(struct store_writer *w, struct store_op *batch,
                 w->rcs[j] = CD_ESTORE;
         }
     }
+out:
     pthread_mutex_lock(&w->mu);
     w->stats.batches++;
     w->stats.failed += rc < 0;
@@ -144,6 +181,8 @@ static void finish_batch(struct store_writer *w, struct store_op *batch,
 static void *writer_main(void *arg)
 {
     struct store_writer *w = arg;
+
+    pthread_setname_np(pthread_self(), "candor-writer"); /* for top -H, gdb */
 
     pthread_mutex_lock(&w->mu);
     for (;;) {
