@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "api/operator.h"
 #include "common/err.h"
@@ -33,9 +34,18 @@ struct api_app {
     struct operator_keys keys;   /* from the server secret */
 };
 
+#define API_SALT_CACHE 64       /* accounts whose salt a loop keeps */
+#define API_SALT_CACHE_MS 10000 /* how long: a retired account stops taking
+                                 * events within this time */
+
 /* One per event loop, created on that loop's thread. */
 struct api_loop {
     struct store *store; /* this loop's own database connection */
+    struct api_salt {    /* active accounts' user salts, for ingestion */
+        char account_id[65];
+        char user_salt[64];
+        int64_t expires_ms;
+    } salts[API_SALT_CACHE];
 };
 
 extern const struct route api_routes[];

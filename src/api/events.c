@@ -40,6 +40,15 @@ struct ingest {
     int rc;
 };
 
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 /* A versioned cipher string as Offen's clients make it:
  * "{digits,digits} base64[ base64...]", printable ASCII only. */
 static bool payload_ok(const char *p)
@@ -117,6 +126,8 @@ static void answer(void *arg)
             http_add_header(r, "Set-Cookie", cookie);
             http_reply(r, 201, "application/json; charset=utf-8",
                        "{\"ack\":true}", 12);
+        } else if (in->rc == CD_ENOTFOUND) {
+            http_reply_error(r, 400, "unknown secret");
         } else {
             http_reply_error(r, 503, "the event could not be stored");
         }
@@ -129,17 +140,44 @@ static void done(struct store_op *op, int rc)
     struct ingest *in = (struct ingest *)op;
 
     in->rc = rc;
-    if (rc < 0)
+    if (rc < 0 && rc != CD_ENOTFOUND)
         log_warn("an event could not be stored: %s", cd_strerror(rc));
     http_loop_post(in->loop, answer, in);
+}
+
+/* The user salt of an active account, from the loop's cache or the
+ * database. The pointer stays valid until the loop's next call. */
+static int account_salt(struct api_loop *l, const char *account_id,
+                        const char **salt, struct cd_error *err)
+{
+    struct api_salt *e = &l->salts[fnv(account_id) % API_SALT_CACHE];
+    struct store_account acc = {0};
+    int64_t now = timefmt_now_ms();
+    int rc;
+
+    if (now < e->expires_ms && strcmp(e->account_id, account_id) == 0) {
+        *salt = e->user_salt;
+        return CD_OK;
+    }
+    rc = store_account_get(l->store, account_id, true, &acc, err);
+    if (rc == CD_OK && strlen(acc.account_id) < sizeof(e->account_id) &&
+        strlen(acc.user_salt) < sizeof(e->user_salt)) {
+        snprintf(e->account_id, sizeof(e->account_id), "%s", acc.account_id);
+        snprintf(e->user_salt, sizeof(e->user_salt), "%s", acc.user_salt);
+        e->expires_ms = now + API_SALT_CACHE_MS;
+        *salt = e->user_salt;
+    } else if (rc == CD_OK) {
+        rc = cd_error_set(err, CD_EINVAL, "account salt too long");
+    }
+    store_account_release(&acc);
+    return rc;
 }
 
 /* Parse and check everything; on success *in is ready for the writer. */
 static int prepare(struct http_req *r, struct ingest *in, int *status,
                    struct cd_error *err)
 {
-    struct store *st = api_loop_of(r)->store;
-    struct store_account acc = {0};
+    const char *salt = NULL;
     json_t *body = NULL;
     const char *account, *payload;
     struct http_str b = http_body(r);
@@ -163,27 +201,18 @@ static int prepare(struct http_req *r, struct ingest *in, int *status,
     }
     snprintf(in->account_id, sizeof(in->account_id), "%s", account);
     in->payload = xstrdup(payload);
-    rc = store_account_get(st, in->account_id, true, &acc, err);
+    rc = account_salt(api_loop_of(r), in->account_id, &salt, err);
     if (rc < 0) {
         *status = rc == CD_ESTORE ? 503 : 404;
         cd_error_set(err, rc, "unknown account %s", in->account_id);
         goto out;
     }
-    if (*in->user != '\0') {
-        char *secret = NULL;
-
-        rc = crypto_hash_fast(in->user, strlen(in->user), acc.user_salt,
-                              strlen(acc.user_salt), in->secret_id);
-        if (rc == CD_OK)
-            rc = store_secret_get(st, in->secret_id, &secret, err);
-        free(secret);
-        if (rc < 0) {
-            *status = rc == CD_ESTORE ? 503 : 400;
-            cd_error_set(err, rc, "unknown secret");
-        }
-    }
+    /* The writer checks that the secret exists, in the insert's own
+     * transaction (an unknown one is 400: the vault then re-exchanges). */
+    if (*in->user != '\0')
+        rc = crypto_hash_fast(in->user, strlen(in->user), salt, strlen(salt),
+                              in->secret_id);
 out:
-    store_account_release(&acc);
     json_decref(body);
     return rc;
 }
