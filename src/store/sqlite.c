@@ -339,6 +339,23 @@ static int sq_begin(struct store *st, struct cd_error *err)
                   "cannot begin transaction", err);
 }
 
+static void sq_wal_manual(struct store *st)
+{
+    sqlite3_wal_autocheckpoint(sq(st)->db, 0);
+}
+
+static int sq_checkpoint(struct store *st, struct cd_error *err)
+{
+    struct sq_conn *c = sq(st);
+    int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                       NULL, NULL);
+
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return cd_error_set(err, CD_ESTORE, "checkpoint: %s",
+                            sqlite3_errmsg(c->db));
+    return CD_OK;
+}
+
 static bool sq_in_transaction(struct store *st)
 {
     return !sqlite3_get_autocommit(sq(st)->db);
@@ -432,6 +449,8 @@ const struct store_backend store_sqlite = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .in_transaction = sq_in_transaction,
+    .wal_manual = sq_wal_manual,
+    .checkpoint = sq_checkpoint,
     .savepoint = sq_savepoint,
     .release = sq_release,
     .rollback_to = sq_rollback_to,

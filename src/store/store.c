@@ -113,6 +113,19 @@ bool store_in_transaction(struct store *st)
     return st->backend->in_transaction(st);
 }
 
+void store_wal_manual(struct store *st)
+{
+    if (st->backend->wal_manual != NULL)
+        st->backend->wal_manual(st);
+}
+
+int store_checkpoint(struct store *st, struct cd_error *err)
+{
+    if (st->backend->checkpoint == NULL)
+        return CD_OK;
+    return st->backend->checkpoint(st, err);
+}
+
 /* Savepoint names are spliced into SQL text, so only plain identifiers. */
 static int check_name(const char *name, struct cd_error *err)
 {

@@ -96,6 +96,14 @@ int store_commit(struct store *st, struct cd_error *err) CD_MUST_CHECK;
 /* Is a transaction open on st right now? */
 bool store_in_transaction(struct store *st);
 
+/* SQLite's write-ahead log: store_wal_manual() stops commits on st from
+ * copying the log back into the database (and fsyncing it) themselves;
+ * store_checkpoint() does that copy without blocking writers (PASSIVE).
+ * The group-commit writer uses both so that no fsync delays an
+ * acknowledgement. No-ops for databases that manage their own log. */
+void store_wal_manual(struct store *st);
+int store_checkpoint(struct store *st, struct cd_error *err) CD_MUST_CHECK;
+
 /* Roll back; CD_OK when no transaction is open (safe on error paths). */
 int store_rollback(struct store *st, struct cd_error *err);
 

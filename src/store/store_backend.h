@@ -60,6 +60,9 @@ struct store_backend {
     int (*commit)(struct store *st, struct cd_error *err);
     int (*rollback)(struct store *st, struct cd_error *err);
     bool (*in_transaction)(struct store *st); /* one is open right now */
+    /* Write-ahead log: NULL where the database manages it itself. */
+    void (*wal_manual)(struct store *st);      /* no checkpoints at commit */
+    int (*checkpoint)(struct store *st, struct cd_error *err); /* passive */
     int (*savepoint)(struct store *st, const char *name,
                      struct cd_error *err);
     int (*release)(struct store *st, const char *name, struct cd_error *err);

@@ -20,6 +20,11 @@
  * leaves it in an unknown state), every op whose work was lost gets
  * CD_ESTORE.
  *
+ * Checkpoints: the writer's commits never copy the write-ahead log back
+ * into the database file (and fsync it) themselves; a second thread with a
+ * connection of its own does it every WRITER_CHECKPOINT_MS, passively, so
+ * that no acknowledgement waits on a checkpoint's fsync.
+ *
  * Threading: the struct store is used only by the writer thread after
  * start. The queue and the counters are guarded by mu. Callbacks run on the
  * writer thread without mu held. The thread blocks all signals; they belong
@@ -32,11 +37,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "common/xalloc.h"
 
 #define WRITER_SAVEPOINT "cd_op"
+#define WRITER_CHECKPOINT_MS 250
 
 struct store_writer {
     struct store *st;         /* owned by the writer thread */
@@ -49,6 +56,11 @@ struct store_writer {
     bool exited;              /* the thread has drained the queue and left */
     struct store_writer_stats stats;
     int *rcs;                 /* per-op results of the current batch */
+    struct store *ckpt_st;    /* the checkpointer's connection */
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_wake; /* the writer exited (own condvar: a signal
+                               * on wake must reach the writer) */
+    bool ckpt_started;
 };
 
 /* Take up to STORE_WRITER_BATCH_MAX ops off the queue; w->mu held. */
@@ -204,6 +216,31 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+static void *checkpointer_main(void *arg)
+{
+    struct store_writer *w = arg;
+    struct cd_error err = {0};
+    bool stopping = false;
+
+    pthread_setname_np(pthread_self(), "candor-ckpt");
+    while (!stopping) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += WRITER_CHECKPOINT_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_mutex_lock(&w->mu);
+        if (!w->exited)
+            pthread_cond_timedwait(&w->ckpt_wake, &w->mu, &until);
+        stopping = w->exited;
+        pthread_mutex_unlock(&w->mu);
+        if (store_checkpoint(w->ckpt_st, &err) < 0)
+            log_warn("store writer: %s", err.msg);
+    }
+    return NULL;
+}
+
 static int start_thread(struct store_writer *w, struct cd_error *err)
 {
     sigset_t all, old;
@@ -212,6 +249,9 @@ static int start_thread(struct store_writer *w, struct cd_error *err)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     e = pthread_create(&w->thread, NULL, writer_main, w);
+    if (e == 0 && w->ckpt_st != NULL)
+        w->ckpt_started =
+            pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (e != 0)
         return cd_error_set(err, CD_ENOMEM,
@@ -229,12 +269,18 @@ int store_writer_start(struct store_writer **out, enum config_dialect dialect,
     *out = NULL;
     if (rc < 0)
         goto out;
+    /* Without its own connection the checkpoints simply stay where they
+     * were: in the writer's commits. */
+    if (store_open(&w->ckpt_st, dialect, conn, NULL) == CD_OK)
+        store_wal_manual(w->st);
     w->rcs = xcalloc(STORE_WRITER_BATCH_MAX, sizeof(*w->rcs));
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->wake, NULL);
+    pthread_cond_init(&w->ckpt_wake, NULL);
     rc = start_thread(w, err);
     if (rc < 0) {
         pthread_cond_destroy(&w->wake);
+        pthread_cond_destroy(&w->ckpt_wake);
         pthread_mutex_destroy(&w->mu);
         goto out;
     }
@@ -242,6 +288,7 @@ int store_writer_start(struct store_writer **out, enum config_dialect dialect,
 out:
     if (rc < 0) {
         store_close(w->st);
+        store_close(w->ckpt_st);
         free(w->rcs);
         free(w);
     }
@@ -286,9 +333,17 @@ void store_writer_stop(struct store_writer *w)
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
+    if (w->ckpt_started) {
+        pthread_mutex_lock(&w->mu);
+        pthread_cond_signal(&w->ckpt_wake); /* exited is set: it leaves */
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->ckpt_thread, NULL);
+    }
     pthread_cond_destroy(&w->wake);
+    pthread_cond_destroy(&w->ckpt_wake);
     pthread_mutex_destroy(&w->mu);
     store_close(w->st);
+    store_close(w->ckpt_st);
     free(w->rcs);
     free(w);
 }
