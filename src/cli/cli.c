@@ -15,6 +15,7 @@ static const struct cli_cmd commands[] = {
     {"serve", cmd_serve, "run the server (the default)"},
     {"setup", cmd_setup, "create the first account and operator"},
     {"migrate", cmd_migrate, "apply database migrations and exit"},
+    {"expire", cmd_expire, "remove events past the retention period"},
     {"secret", cmd_secret, "print new random secrets"},
     {"version", cmd_version, "print the version and revision"},
 };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/expire.h"
 #include "cli/cli.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -87,6 +88,7 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 {
     struct cd_error err = {0};
     struct api_app app;
+    struct expire_job *expiry = NULL;
     struct http_server *server = NULL;
     struct http_server_opts opts = {
         .host = cfg->server_host,
@@ -123,6 +125,10 @@ static int serve(const struct config *cfg, const sigset_t *signals)
         api_app_release(&app);
         return CLI_EXIT_FAILURE;
     }
+    /* Single node: the hourly expiry runs here (Offen's cron). */
+    if (cfg->app_single_node &&
+        expire_job_start(&expiry, cfg, EXPIRE_INTERVAL_S, &err) < 0)
+        log_error("%s", err.msg);
     log_info("Server now listening on port %d", http_server_port(server));
     log_info("Listening on %s://%s:%d/ with %d event loop%s",
              cfg->server_ssl_cert ? "https" : "http", cfg->server_host,
@@ -131,6 +137,7 @@ static int serve(const struct config *cfg, const sigset_t *signals)
     while (sigwait(signals, &sig) != 0)
         ;
     log_info("Received signal %d, shutting down", sig);
+    expire_job_stop(expiry);
     http_server_stop(server, SERVE_GRACE_MS);
     api_app_release(&app); /* after the loops: workers post to them */
     store_writer_stop(app.writer);
