@@ -190,3 +190,23 @@ test('the operator reads the account\'s events with the visitors\' secrets, and 
   const res = await fetch(`${srv.url}/api/accounts/${accountId}?since=bad`, { headers: { cookie: operator } });
   assert.equal(res.status, 400);
 });
+
+test('caps on the visitor\'s cookie, the account id and the wrapped secret', async () => {
+  // user cookie: 128 bytes work end to end, 129 are refused
+  const long = 'u'.repeat(128);
+  let res = await post('/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(64)}` }, `user=${long}`);
+  assert.equal(res.status, 204);
+  res = await post('/api/events', { accountId, payload: payload() }, `consent=allow; user=${long}`);
+  assert.equal(res.status, 201);
+  res = await post('/api/events', { accountId, payload: payload() }, `consent=allow; user=${long}u`);
+  assert.equal(res.status, 400);
+  // account id: 64 bytes are read (and unknown), 65 are too long
+  res = await post('/api/events', { accountId: 'a'.repeat(64), payload: payload() }, `consent=allow; user=${long}`);
+  assert.equal(res.status, 404);
+  // wrapped secret: 8192 bytes stored, 8193 refused
+  const at = `{1,} ${'A'.repeat(8192 - 5)}`;
+  res = await post('/api/exchange', { accountId, encryptedSecret: at }, `user=${randomUUID()}`);
+  assert.equal(res.status, 204);
+  res = await post('/api/exchange', { accountId, encryptedSecret: `${at}A` }, `user=${randomUUID()}`);
+  assert.equal(res.status, 413);
+});
