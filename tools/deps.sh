@@ -18,9 +18,11 @@ pkgs_build="build-essential cmake ninja-build pkg-config git xxd
   libh2o-evloop-dev libssl-dev zlib1g-dev libsqlite3-dev libjansson-dev
   libcurl4-openssl-dev libargon2-dev"
 # clang + libclang-rt-14-dev: the libFuzzer targets (tests/fuzz); their
-# objcopy comes with binutils (build-essential).
-pkgs_test="libcmocka-dev sqlite3 nodejs python3-aiosmtpd clang
-  libclang-rt-14-dev"
+# objcopy comes with binutils (build-essential). chromium: the browser
+# tests (tests/browser), driven by playwright-core from package-lock.json;
+# npm comes with it to install that.
+pkgs_test="libcmocka-dev sqlite3 nodejs npm python3-aiosmtpd clang
+  libclang-rt-14-dev chromium"
 pkgs_bench="wrk nginx-light"
 
 group_pkgs() {
@@ -39,6 +41,10 @@ missing_pkgs() {
     for p in $(group_pkgs "$@" | tr ' ' '\n' | sort -u); do
         # nodejs may come from elsewhere than Debian; a working node is enough.
         if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then
+            continue
+        fi
+        # the same for npm, which node installations from elsewhere bundle.
+        if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
             continue
         fi
         status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
