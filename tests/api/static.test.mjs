@@ -105,3 +105,28 @@ test('a file asked for as a folder, and /index.html, redirect', async () => {
   assert.equal(res.status, 301);
   assert.equal(res.headers.location, '/');
 });
+
+test('a folder serves its index.html; without the slash it redirects', async () => {
+  const page = readFileSync(new URL('auditorium/index.html', WEB));
+  let res = await get('/auditorium/');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, page);
+  res = await get('/auditorium?x=1');
+  assert.equal(res.status, 301);
+  assert.equal(res.headers.location, '/auditorium/?x=1');
+});
+
+test('/vault serves the vault page; an unknown account is 400', async () => {
+  let res = await get('/vault');
+  assert.equal(res.status, 200);
+  assert.match(res.headers['content-security-policy'], /^default-src 'self'/);
+  assert.equal(res.headers['x-frame-options'], undefined); // it must be embeddable
+  assert.match(res.body.toString(), /<!--candor:styles-->/);
+  const again = await get('/vault', { 'if-none-match': res.headers.etag });
+  assert.equal(again.status, 304);
+  res = await get('/vault?accountId=00000000-0000-4000-8000-000000000000');
+  assert.equal(res.status, 400);
+  res = await get('/vault/');
+  assert.equal(res.status, 301);
+  assert.equal(res.headers.location, '/vault');
+});
