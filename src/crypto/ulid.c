@@ -27,13 +27,36 @@
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+#define ULID_POOL 4096 /* CSPRNG bytes fetched at once */
+
 struct ulid_gen {
     pthread_mutex_t mu;
     int64_t last_ms;                           /* -1 before the first id */
     unsigned char rnd[CRYPTO_ULID_RANDOM_LEN]; /* the last id's random part */
+    /* CSPRNG output drawn in blocks: one RAND_bytes() costs about as much
+     * as the rest of an event insert, and ids are public, so the bytes
+     * need no wiping. */
+    unsigned char pool[ULID_POOL];
+    size_t pool_used;                          /* ULID_POOL when empty */
 };
 
-static struct ulid_gen gen = {PTHREAD_MUTEX_INITIALIZER, -1, {0}};
+static struct ulid_gen gen = {PTHREAD_MUTEX_INITIALIZER, -1, {0}, {0},
+                              ULID_POOL};
+
+/* n random bytes from the pool; gen.mu held. */
+static int pool_take(void *out, size_t n)
+{
+    if (gen.pool_used + n > ULID_POOL) {
+        int rc = crypto_random(gen.pool, sizeof(gen.pool));
+
+        if (rc < 0)
+            return rc;
+        gen.pool_used = 0;
+    }
+    memcpy(out, gen.pool + gen.pool_used, n);
+    gen.pool_used += n;
+    return CD_OK;
+}
 
 static int64_t realtime_ms(void)
 {
@@ -180,7 +203,7 @@ static int next_locked(char out[CRYPTO_ULID_SIZE])
     int rc;
 
     if (ms <= gen.last_ms) {
-        rc = crypto_random(inc, sizeof(inc));
+        rc = pool_take(inc, sizeof(inc));
         if (rc < 0)
             return rc;
         memcpy(rnd, gen.rnd, sizeof(rnd));
@@ -193,7 +216,7 @@ static int next_locked(char out[CRYPTO_ULID_SIZE])
         if (ms == gen.last_ms)
             return CD_EIO; /* the year 10889: nothing left to give */
     }
-    rc = crypto_random(rnd, sizeof(rnd));
+    rc = pool_take(rnd, sizeof(rnd));
     if (rc < 0)
         return rc;
 out:
