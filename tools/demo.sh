@@ -2,7 +2,8 @@
 # demo.sh -- start a throwaway Candor on SQLite and print where it is.
 #
 # The data folder is a fresh temporary one, removed when the server stops
-# (Ctrl-C). Seeded demo data and a demo login arrive with `candor demo`.
+# (Ctrl-C). It holds one account and operator made with `candor setup`;
+# seeded visitors and events arrive with `candor demo`.
 set -eu
 
 bin=${1:-build/release/candor}
@@ -17,6 +18,15 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+email=demo@candor.test
+password=demo-password
+CANDOR_APP_DATADIR="$data/data" "$bin" setup --email "$email" \
+    --name "Demo site" --password "$password" 2>"$data/setup.log" || {
+    echo "demo: setup failed:" >&2
+    cat "$data/setup.log" >&2
+    exit 1
+}
 
 CANDOR_APP_DATADIR="$data/data" CANDOR_SERVER_HOST=127.0.0.1 \
 CANDOR_SERVER_PORT="$port" "$bin" serve >"$data/access.log" 2>"$log" &
@@ -33,6 +43,8 @@ while ! grep -q 'Server now listening on port' "$log" 2>/dev/null; do
     sleep 0.1
 done
 port=$(sed -n 's/.*Server now listening on port \([0-9]*\).*/\1/p' "$log" | head -n 1)
+account=$(sed -n 's/.*created account .* with ID \([0-9a-f-]*\).*/\1/p' \
+    "$data/setup.log" | head -n 1)
 
 cat <<MSG
 
@@ -40,7 +52,10 @@ cat <<MSG
 
     URL:     http://127.0.0.1:$port/
     Health:  http://127.0.0.1:$port/healthz
-    Login:   none yet: accounts and operators arrive with 'candor setup'
+    Login:   $email / $password  (POST /api/login; the dashboard
+             arrives with the auditorium)
+    Embed:   <script async src="http://127.0.0.1:$port/script.js"
+             data-account-id="$account"></script>
 
   Press Ctrl-C to stop; the demo's data is removed then.
 

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "crypto/argon.h"
 #include "crypto/memeq.h"
+#include "crypto/random.h"
 #include "store/store.h"
 
 #define SETUP_LINE_MAX 1024
@@ -84,6 +85,8 @@ static int run(const struct setup_args *a, struct config *cfg)
     struct operator_keys keys;
     struct store_user u = {0};
     struct store *st = NULL;
+    const char *account_id = a->account_id;
+    char id[37];
     char *clean = NULL;
     int rc = CLI_EXIT_FAILURE;
 
@@ -108,15 +111,22 @@ static int run(const struct setup_args *a, struct config *cfg)
                 a->email);
         goto out;
     }
-    if (setup_bootstrap(st, &keys, a->account_id, clean, a->email,
+    if (a->account_id == NULL) {
+        if (crypto_uuid4(id) < 0) {
+            fprintf(stderr, "candor setup: cannot make an account id\n");
+            goto out;
+        }
+        account_id = id;
+    }
+    if (setup_bootstrap(st, &keys, account_id, clean, a->email,
                         a->password, a->force, &err) < 0) {
         fprintf(stderr, "candor setup: %s%s\n", err.msg,
                 err.rc == CD_EEXIST ? " (the database holds data; --force "
                                       "replaces it)" : "");
         goto out;
     }
-    log_info("Successfully created account %s, you can use the given "
-             "credentials to access it", clean);
+    log_info("Successfully created account %s with ID %s, you can use the "
+             "given credentials to access it", clean, account_id);
     rc = CLI_EXIT_OK;
 out:
     store_user_release(&u);
