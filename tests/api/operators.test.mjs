@@ -177,6 +177,7 @@ test('candor setup creates the operator, and refuses an existing email', async (
   const env = { CANDOR_APP_DATADIR: dir };
   let r = run(['setup', '--email', 'cli@example.com', '--name', 'CLI', '--password', 'long enough'], { env });
   assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /created account CLI with ID [0-9a-f]{8}-[0-9a-f-]{27}/);
   r = run(['setup', '--email', 'CLI@example.com', '--name', 'Again', '--password', 'long enough'], { env });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /exists already/);
