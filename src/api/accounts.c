@@ -23,17 +23,6 @@
 #include "crypto/ulid.h"
 #include "store/store.h"
 
-static const char *retention_name(int days)
-{
-    switch (days) {
-    case 84: return "12weeks";
-    case 42: return "6weeks";
-    case 30: return "30days";
-    case 7:  return "7days";
-    }
-    return "6months";
-}
-
 static json_t *account_json(const struct store_account *a, int retention)
 {
     char created[TIMEFMT_RFC3339_SIZE];
@@ -44,7 +33,7 @@ static json_t *account_json(const struct store_account *a, int retention)
     v = json_pack("{s:s,s:s,s:o,s:s,s:s,s:s}", "accountId", a->account_id,
                   "name", a->name, "publicKey", pub ? pub : json_null(),
                   "encryptedPrivateKey", a->encrypted_private_key, "created",
-                  created, "retentionPeriod", retention_name(retention));
+                  created, "retentionPeriod", api_retention_name(retention));
     if (v != NULL && *a->account_styles != '\0')
         json_object_set_new(v, "accountStyles",
                             json_string(a->account_styles));
@@ -59,12 +48,6 @@ struct account_events {
     char sequence[CRYPTO_ULID_SIZE];
 };
 
-static void keep_max(char *seq, const char *s)
-{
-    if (s != NULL && strcmp(s, seq) > 0)
-        snprintf(seq, CRYPTO_ULID_SIZE, "%s", s);
-}
-
 static int add_event(void *ctx, const struct store_event *ev)
 {
     struct account_events *o = ctx;
@@ -76,7 +59,7 @@ static int add_event(void *ctx, const struct store_event *ev)
         json_object_set_new(o->wanted, ev->secret_id, json_true());
     }
     json_array_append_new(o->events, e);
-    keep_max(o->sequence, ev->sequence);
+    api_keep_max(o->sequence, ev->sequence);
     return 0;
 }
 
@@ -85,7 +68,7 @@ static int add_tombstone(void *ctx, const struct store_tombstone *t)
     struct account_events *o = ctx;
 
     json_array_append_new(o->deleted, json_string(t->event_id));
-    keep_max(o->sequence, t->sequence);
+    api_keep_max(o->sequence, t->sequence);
     return 0;
 }
 

@@ -62,6 +62,12 @@ void api_app_release(struct api_app *app);
 int api_loop_init(void *app, int index, void **data, struct cd_error *err);
 void api_loop_fini(void *app, void *data);
 
+/* Offen's name of a retention in days ("6months", "12weeks", ...). */
+const char *api_retention_name(int days);
+/* seq = max(seq, s) for sequences (ULIDs, CRYPTO_ULID_SIZE buffers);
+ * s may be NULL. */
+void api_keep_max(char *seq, const char *s);
+
 /* The one mapping from CD_E* codes to HTTP statuses. */
 int api_status_from_rc(int rc);
 

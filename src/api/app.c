@@ -12,6 +12,7 @@
 #include "common/config.h"
 #include "common/xalloc.h"
 #include "crypto/pool.h"
+#include "crypto/ulid.h"
 #include "mail/mail.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -84,4 +85,21 @@ struct api_loop *api_loop_of(struct http_req *r)
 struct api_app *api_app_of(struct http_req *r)
 {
     return http_app(r);
+}
+
+const char *api_retention_name(int days)
+{
+    switch (days) {
+    case 84: return "12weeks";
+    case 42: return "6weeks";
+    case 30: return "30days";
+    case 7:  return "7days";
+    }
+    return "6months";
+}
+
+void api_keep_max(char *seq, const char *s)
+{
+    if (s != NULL && strcmp(s, seq) > 0)
+        snprintf(seq, CRYPTO_ULID_SIZE, "%s", s);
 }

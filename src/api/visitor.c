@@ -33,17 +33,6 @@ static const struct store_ulids visitor_ulids = {
 };
 #define VISITOR_ACCOUNT_MAX 64
 
-static const char *retention_name(int days)
-{
-    switch (days) {
-    case 84: return "12weeks";
-    case 42: return "6weeks";
-    case 30: return "30days";
-    case 7:  return "7days";
-    }
-    return "6months";
-}
-
 /* GET /api/exchange?accountId=: what a vault needs to encrypt for it. */
 void api_exchange_get(struct http_req *r)
 {
@@ -176,12 +165,6 @@ struct events_out {
     char sequence[CRYPTO_ULID_SIZE];
 };
 
-static void keep_max(char *seq, const char *s)
-{
-    if (s != NULL && strcmp(s, seq) > 0)
-        snprintf(seq, CRYPTO_ULID_SIZE, "%s", s);
-}
-
 static int add_tombstone(void *ctx, const struct store_tombstone *t)
 {
     struct events_out *o = ctx;
@@ -189,7 +172,7 @@ static int add_tombstone(void *ctx, const struct store_tombstone *t)
     if (o->deleted == NULL)
         o->deleted = json_array();
     json_array_append_new(o->deleted, json_string(t->event_id));
-    keep_max(o->sequence, t->sequence);
+    api_keep_max(o->sequence, t->sequence);
     return 0;
 }
 
@@ -206,7 +189,7 @@ static int add_event(void *ctx, const struct store_event *ev)
     json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "accountId",
                                           account, "eventId", ev->event_id,
                                           "payload", ev->payload));
-    keep_max(o->sequence, ev->sequence);
+    api_keep_max(o->sequence, ev->sequence);
     return 0;
 }
 
@@ -247,7 +230,7 @@ static void events_get(struct call *c, struct store *st)
         goto out;
     }
     reply = json_pack("{s:o,s:s}", "events", o.events, "retentionPeriod",
-                      retention_name(c->app->cfg->app_retention_days));
+                      api_retention_name(c->app->cfg->app_retention_days));
     if (o.deleted != NULL)
         json_object_set_new(reply, "deletedEvents", o.deleted);
     if (*o.sequence != '\0')
