@@ -68,9 +68,6 @@ const char *api_retention_name(int days);
  * s may be NULL. */
 void api_keep_max(char *seq, const char *s);
 
-/* The one mapping from CD_E* codes to HTTP statuses. */
-int api_status_from_rc(int rc);
-
 /* Handlers (one file per resource). */
 void api_healthz(struct http_req *r);
 void api_versionz(struct http_req *r);
@@ -112,31 +109,27 @@ bool api_url_template_ok(const char *tmpl);
 int api_url_fill(const char *tmpl, const char *token,
                  char **out) CD_MUST_CHECK;
 
-/* Opens the email-wrapped KEKs (EM) of one operator with as few Argon2id
- * derivations as possible: the key of the lower-cased email, which Candor
- * writes EMs with, is derived once and reused; an EM it does not open (a
- * row Offen wrote under the email as typed) falls back to
- * operator_unwrap_em(). Release with api_em_opener_release() (wipes). */
-struct api_em_opener {
-    const struct store_user *u; /* borrowed */
-    const char *email;          /* borrowed */
-    unsigned char ek[32];       /* EK(lower-cased email), once derived */
-    bool ready;                 /* ek holds the derived key */
+/* Which wrapped copy of the KEK api_em_rewrap() writes. */
+enum api_kek_slot {
+    API_KEK_PASSWORD, /* password_encrypted_kek (PW) */
+    API_KEK_EMAIL,    /* email_encrypted_kek (EM) */
+    API_KEK_ONE_TIME, /* one_time_encrypted_kek (OT) */
 };
 
-void api_em_opener_init(struct api_em_opener *o, const struct store_user *u,
-                        const char *email);
-/* KEK = D(EK, em). CD_OK, CD_EAUTH (no key opens it) or a crypto error. */
-int api_em_open(struct api_em_opener *o, const char *em,
-                unsigned char kek[32]) CD_MUST_CHECK;
-void api_em_opener_release(struct api_em_opener *o);
+/* For every relationship of u: KEK = D(EK(email), EM), then the slot's
+ * copy = E(key, KEK). The key of the lower-cased email, which Candor
+ * writes EMs with, is derived once for all relationships; an EM it does
+ * not open (a row Offen wrote under the email as typed) falls back to
+ * operator_unwrap_em(). Every key is wiped. CD_OK, CD_EAUTH (an EM that
+ * no key opens) or a crypto error; u is then partly rewritten, so the
+ * caller must not save it. */
+int api_em_rewrap(struct store_user *u, const char *email,
+                  const unsigned char key[32],
+                  enum api_kek_slot slot) CD_MUST_CHECK;
 
 /* Does password match u's hashed_password? false for an operator without
  * one (invited, not joined). One Argon2id. */
 bool api_password_matches(const struct store_user *u, const char *password);
-
-/* An ASCII lower-case copy of s (caller frees). */
-char *api_lower(const char *s);
 
 /* mailer_send() through app's mailer; CD_EIO if app has none. */
 int api_mail(const struct api_app *app, const char *to,

@@ -40,26 +40,13 @@ struct email_change {
 static int rewrap_emails(struct store_user *u, const char *current,
                          const char *lower_new, struct cd_error *err)
 {
-    struct api_em_opener o;
-    unsigned char ek[32], kek[32];
+    unsigned char ek[32];
     int rc = crypto_derive_key(lower_new, strlen(lower_new), u->salt,
                                strlen(u->salt), ek);
 
-    api_em_opener_init(&o, u, current);
-    for (size_t i = 0; rc == CD_OK && i < u->nrels; i++) {
-        char *em = NULL;
-
-        rc = api_em_open(&o, u->rels[i].email_encrypted_kek, kek);
-        if (rc == CD_OK)
-            rc = operator_wrap(ek, kek, &em);
-        if (rc == CD_OK) {
-            free(u->rels[i].email_encrypted_kek);
-            u->rels[i].email_encrypted_kek = em;
-        }
-    }
-    api_em_opener_release(&o);
+    if (rc == CD_OK)
+        rc = api_em_rewrap(u, current, ek, API_KEK_EMAIL);
     crypto_wipe(ek, sizeof(ek));
-    crypto_wipe(kek, sizeof(kek));
     if (rc < 0)
         return cd_error_set(err, CD_EINVAL, "cannot re-encrypt the account "
                             "keys");
@@ -110,7 +97,7 @@ static int change_email(struct store *st, const struct operator_keys *k,
 {
     struct store_user u = {0};
     char hash[CRYPTO_HASH_STRING_SIZE];
-    char *lower_new = api_lower(q->changed);
+    char *lower_new = operator_lower(q->changed);
     int rc = CD_EINVAL;
 
     if (!operator_email_ok(q->changed)) {

@@ -33,8 +33,7 @@ static void hex(const unsigned char *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* ASCII lower case copy (caller frees). */
-static char *lower(const char *s)
+char *operator_lower(const char *s)
 {
     char *p = xstrdup(s);
 
@@ -116,7 +115,7 @@ static int lookup_of(const struct operator_keys *k, const char *email,
                      char out[65])
 {
     unsigned char mac[32];
-    char *l = lower(email);
+    char *l = operator_lower(email);
     int rc = crypto_hmac_sha256(k->lookup_key, sizeof(k->lookup_key), l,
                                 strlen(l), mac);
 
@@ -149,7 +148,7 @@ static bool email_matches(const char *email, const char *hashed)
     if (crypto_compare_string(email, strlen(email), hashed,
                               strlen(hashed)) == CD_OK)
         return true;
-    l = lower(email);
+    l = operator_lower(email);
     ok = strcmp(l, email) != 0 &&
          crypto_compare_string(l, strlen(l), hashed, strlen(hashed)) == CD_OK;
     free(l);
@@ -245,7 +244,7 @@ int operator_unwrap_em(const struct store_user *u, const char *email,
                        const char *em, unsigned char kek[32])
 {
     unsigned char ek[32];
-    char *l = lower(email);
+    char *l = operator_lower(email);
     int rc = crypto_derive_key(email, strlen(email), u->salt,
                                strlen(u->salt), ek);
 
@@ -469,7 +468,7 @@ int operator_user_new(const char *email, const char *password,
     char hashed_email[CRYPTO_HASH_STRING_SIZE];
     char hashed_pw[CRYPTO_HASH_STRING_SIZE] = "";
     char salt[CRYPTO_KDF_SALT_SIZE];
-    char *l = lower(email);
+    char *l = operator_lower(email);
     int rc;
 
     memset(u, 0, sizeof(*u));
@@ -496,7 +495,7 @@ int operator_grant(const struct store_user *u, const char *email,
                    struct cd_error *err)
 {
     unsigned char key[32];
-    char *l = lower(email);
+    char *l = operator_lower(email);
     int rc;
 
     memset(rel, 0, sizeof(*rel));

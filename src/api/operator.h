@@ -68,6 +68,10 @@ struct operator_login {
 
 void operator_login_release(struct operator_login *l); /* wipes the KEKs */
 
+/* An ASCII lower-case copy of s (caller frees): emails are compared and
+ * keys derived from this form. */
+char *operator_lower(const char *s);
+
 /* 8..64 bytes, as Offen's policy. */
 bool operator_password_ok(const char *password);
 /* Syntax check: one '@', no spaces or control bytes, at most

@@ -93,32 +93,23 @@ bool api_password_matches(const struct store_user *u, const char *password)
                                  strlen(u->hashed_password)) == CD_OK;
 }
 
-char *api_lower(const char *s)
-{
-    char *p = xstrdup(s);
+/* Opens one operator's EMs, deriving the lower-cased email's key once. */
+struct em_opener {
+    const struct store_user *u; /* borrowed */
+    const char *email;          /* borrowed */
+    unsigned char ek[32];       /* EK(lower-cased email), once derived */
+    bool ready;                 /* ek holds the derived key */
+};
 
-    for (char *q = p; *q; q++)
-        *q = (char)tolower((unsigned char)*q);
-    return p;
-}
-
-void api_em_opener_init(struct api_em_opener *o, const struct store_user *u,
-                        const char *email)
-{
-    memset(o, 0, sizeof(*o));
-    o->u = u;
-    o->email = email;
-}
-
-int api_em_open(struct api_em_opener *o, const char *em,
-                unsigned char kek[32])
+/* KEK = D(EK, em). CD_OK, CD_EAUTH (no key opens it) or a crypto error. */
+static int em_open(struct em_opener *o, const char *em, unsigned char kek[32])
 {
     char *l;
     int rc;
 
     if (*em == '\0')
         return CD_EAUTH;
-    l = api_lower(o->email);
+    l = operator_lower(o->email);
     if (!o->ready) {
         rc = crypto_derive_key(l, strlen(l), o->u->salt, strlen(o->u->salt),
                                o->ek);
@@ -135,10 +126,39 @@ out:
     return rc;
 }
 
-void api_em_opener_release(struct api_em_opener *o)
+static char **slot_of(struct store_relationship *rel, enum api_kek_slot slot)
 {
-    crypto_wipe(o->ek, sizeof(o->ek));
-    o->ready = false;
+    switch (slot) {
+    case API_KEK_PASSWORD: return &rel->password_encrypted_kek;
+    case API_KEK_EMAIL:    return &rel->email_encrypted_kek;
+    case API_KEK_ONE_TIME: break;
+    }
+    return &rel->one_time_encrypted_kek;
+}
+
+int api_em_rewrap(struct store_user *u, const char *email,
+                  const unsigned char key[32], enum api_kek_slot slot)
+{
+    struct em_opener o = {.u = u, .email = email};
+    unsigned char kek[32];
+    int rc = CD_OK;
+
+    for (size_t i = 0; rc == CD_OK && i < u->nrels; i++) {
+        char *wrapped = NULL;
+
+        rc = em_open(&o, u->rels[i].email_encrypted_kek, kek);
+        if (rc == CD_OK)
+            rc = operator_wrap(key, kek, &wrapped);
+        if (rc == CD_OK) {
+            char **field = slot_of(&u->rels[i], slot);
+
+            free(*field);
+            *field = wrapped;
+        }
+    }
+    crypto_wipe(kek, sizeof(kek));
+    crypto_wipe(o.ek, sizeof(o.ek));
+    return rc;
 }
 
 int api_mail(const struct api_app *app, const char *to,
@@ -258,31 +278,6 @@ void api_change_password(struct http_req *r)
 
 /* ---- forgot-password -------------------------------------------------- */
 
-/* OT = E(key, D(EK, EM)) for every accepted relationship of u. */
-static int wrap_one_time(struct store_user *u, const char *email,
-                         const unsigned char key[ONE_TIME_KEY_LEN])
-{
-    struct api_em_opener o;
-    unsigned char kek[32];
-    int rc = CD_OK;
-
-    api_em_opener_init(&o, u, email);
-    for (size_t i = 0; rc == CD_OK && i < u->nrels; i++) {
-        char *ot = NULL;
-
-        rc = api_em_open(&o, u->rels[i].email_encrypted_kek, kek);
-        if (rc == CD_OK)
-            rc = operator_wrap(key, kek, &ot);
-        if (rc == CD_OK) {
-            free(u->rels[i].one_time_encrypted_kek);
-            u->rels[i].one_time_encrypted_kek = ot;
-        }
-    }
-    crypto_wipe(kek, sizeof(kek));
-    api_em_opener_release(&o);
-    return rc;
-}
-
 /* The reset link for email: a signed token carrying key, put into tmpl.
  * CD_ETOOBIG if the link would be too long. */
 static int reset_link(const struct api_app *app, const char *email,
@@ -330,7 +325,7 @@ static int prepare_reset(struct store *st, const struct api_app *app,
 
     if (rc < 0)
         return rc;
-    rc = wrap_one_time(u, email, key);
+    rc = api_em_rewrap(u, email, key, API_KEK_ONE_TIME);
     if (rc < 0) {
         store_user_release(u);
         return cd_error_set(err, CD_ENOTFOUND, "cannot open the account "

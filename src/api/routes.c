@@ -1,4 +1,4 @@
-/* routes.c -- the route table, and the one mapping from codes to statuses.
+/* routes.c -- the route table.
  *
  * Every API route is listed here, in one place, with its method, pattern
  * and flags; later issues add their resources here. Routes not listed fall
@@ -38,20 +38,3 @@ const struct route api_routes[] = {
     {"POST", "/api/join", api_join, ROUTE_NO_STORE},
 };
 const size_t api_routes_count = CD_ARRAY_SIZE(api_routes);
-
-int api_status_from_rc(int rc)
-{
-    switch (rc) {
-    case CD_OK:         return 200;
-    case CD_EINVAL:     return 400;
-    case CD_EPROTO:     return 400;
-    case CD_EAUTH:      return 401;
-    case CD_EFORBIDDEN: return 403;
-    case CD_ENOTFOUND:  return 404;
-    case CD_EEXIST:     return 409;
-    case CD_ETOOBIG:    return 413;
-    case CD_EAGAIN:     return 429;
-    case CD_ESTORE:     return 503;
-    }
-    return 500;
-}

@@ -334,25 +334,12 @@ void api_share_account(struct http_req *r)
 static int wrap_with_password(struct store_user *u, const char *email,
                               const char *password)
 {
-    struct api_em_opener o;
-    unsigned char pk[32], kek[32];
+    unsigned char pk[32];
     int rc = operator_password_key(u, password, pk);
 
-    api_em_opener_init(&o, u, email);
-    for (size_t i = 0; rc == CD_OK && i < u->nrels; i++) {
-        char *pw = NULL;
-
-        rc = api_em_open(&o, u->rels[i].email_encrypted_kek, kek);
-        if (rc == CD_OK)
-            rc = operator_wrap(pk, kek, &pw);
-        if (rc == CD_OK) {
-            free(u->rels[i].password_encrypted_kek);
-            u->rels[i].password_encrypted_kek = pw;
-        }
-    }
-    api_em_opener_release(&o);
+    if (rc == CD_OK)
+        rc = api_em_rewrap(u, email, pk, API_KEK_PASSWORD);
     crypto_wipe(pk, sizeof(pk));
-    crypto_wipe(kek, sizeof(kek));
     return rc;
 }
 

@@ -30,7 +30,8 @@ int buf_adds(struct buf *b, const char *s) CD_MUST_CHECK;
 int buf_addch(struct buf *b, char c) CD_MUST_CHECK;
 int buf_addf(struct buf *b, const char *fmt, ...) CD_MUST_CHECK
     __attribute__((format(printf, 2, 3)));
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap) CD_MUST_CHECK;
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap) CD_MUST_CHECK
+    __attribute__((format(printf, 2, 0)));
 /* Read a whole file; CD_ETOOBIG if it does not fit under max, CD_EIO if it
  * cannot be read (errno is kept). */
 int buf_read_file(struct buf *b, const char *path) CD_MUST_CHECK;

@@ -2,8 +2,10 @@
  *
  * A fallible function returns int: CD_OK (0) or a negative CD_E* code, and is
  * marked CD_MUST_CHECK. An optional struct cd_error carries the human-readable
- * detail; callers that do not care pass NULL. api/ maps codes to HTTP
- * statuses in one place (api_status_from_rc()).
+ * detail; callers that do not care pass NULL. Each API handler maps codes
+ * to HTTP statuses itself, because the same code means different statuses
+ * on different routes (an unknown account is 400 on /api/exchange, as in
+ * Offen, and 404 on /api/events).
  */
 #ifndef CD_COMMON_ERR_H
 #define CD_COMMON_ERR_H

@@ -33,10 +33,12 @@ struct http_str http_param(const struct http_req *r, size_t i);
 int http_header(const struct http_req *r, const char *name,
                 struct http_str *out);
 /* Value of cookie name from the Cookie headers; 1 if found (the value may
- * be empty), else 0. */
+ * be empty), else 0. A Cookie header longer than PARSE_MAX_HEADER (8 KiB)
+ * is not looked into (http/parse.h). */
 int http_cookie(const struct http_req *r, const char *name,
                 struct http_str *out);
-/* Value of query parameter name, undecoded; 1 if found, else 0. */
+/* Value of query parameter name, undecoded; 1 if found, else 0. A query
+ * string longer than PARSE_MAX_QUERY (4 KiB) is not looked into. */
 int http_query_param(const struct http_req *r, const char *name,
                      struct http_str *out);
 /* 1 if the request came over TLS (the real scheme, never a header). */
