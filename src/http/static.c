@@ -89,8 +89,37 @@ static const struct asset *folder_index(struct http_req *r, struct http_str p)
     return assets_find(path, n + 11);
 }
 
+/* The paths the operators' app routes: a prefix, and whether something
+ * must follow it (/auditorium/ alone is the visitor's page, a folder). */
+static const struct {
+    const char *prefix;
+    unsigned char needs_more;
+} app_routes[] = {
+    {"/login", 0},           {"/setup", 0},
+    {"/console", 0},         {"/forgot-password", 0},
+    {"/reset-password/", 1}, {"/join/", 1},
+    {"/auditorium/", 1},
+};
+
+/* Whether p is drawn by the operators' app: a route's prefix, then
+ * nothing, '/' or (for a route that takes a parameter) more. */
+static int is_app_route(struct http_str p)
+{
+    for (size_t i = 0; i < sizeof(app_routes) / sizeof(app_routes[0]); i++) {
+        size_t n = strlen(app_routes[i].prefix);
+
+        if (p.len < n || memcmp(p.ptr, app_routes[i].prefix, n) != 0)
+            continue;
+        if (app_routes[i].needs_more ? p.len > n
+                                     : p.len == n || p.ptr[n] == '/')
+            return 1;
+    }
+    return 0;
+}
+
 void static_serve(struct http_req *r)
 {
+    static const char app_index[] = "/app/index.html";
     static const char index_suffix[] = "/index.html";
     const size_t slen = sizeof(index_suffix) - 1;
     struct http_str m = http_method(r);
@@ -123,6 +152,8 @@ void static_serve(struct http_req *r)
         redirect(r, slash, p.len + 1);
         return;
     }
+    if (a == NULL && is_app_route(p))
+        a = assets_find(app_index, sizeof(app_index) - 1);
     if (a == NULL)
         a = assets_find(index_suffix, slen); /* the SPA fallback */
     if (a == NULL) {

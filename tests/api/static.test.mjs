@@ -82,11 +82,23 @@ test('HEAD sends the headers of GET without the body', async () => {
 
 test('unknown GET paths fall back to the index (the SPA routes them)', async () => {
   const index = readFileSync(new URL('index.html', WEB));
-  for (const p of ['/login/', '/console/', '/auditorium/abc/', '/api/unknown', '/a/../../x']) {
+  for (const p of ['/api/unknown', '/a/../../x', '/loginx', '/setupfoo/', '/join/', '/reset-password']) {
     const res = await get(p);
     assert.equal(res.status, 200, p);
     assert.deepEqual(res.body, index, p);
   }
+});
+
+test("the operators' routes fall back to the operators' app", async () => {
+  const app = readFileSync(new URL('app/index.html', WEB));
+  for (const p of ['/login/', '/login', '/console/', '/setup/', '/forgot-password/',
+    '/reset-password/tok/', '/join/tok', '/auditorium/abc/', '/auditorium/abc/?range=7days']) {
+    const res = await get(p);
+    assert.equal(res.status, 200, p);
+    assert.deepEqual(res.body, app, p);
+  }
+  const visitor = readFileSync(new URL('auditorium/index.html', WEB));
+  assert.deepEqual((await get('/auditorium/')).body, visitor);
 });
 
 test('other methods on unknown paths get 404 text, as Offen', async () => {

@@ -1,0 +1,32 @@
+// api.js -- the operators' app talks to /api/ through this one function.
+//
+// request() sends JSON with the session cookie (same origin only) and
+// resolves to the parsed answer (null for 204); a non-2xx answer rejects
+// with an ApiError carrying the status and the server's message.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message || `request failed with status ${status}`);
+    this.status = status;
+  }
+}
+
+export async function request(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: {} };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      data = null;
+    }
+  }
+  if (!res.ok) throw new ApiError(res.status, data && data.error);
+  return data;
+}
