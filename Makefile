@@ -62,8 +62,9 @@ fuzz: $(FUZZ)/build.ninja
 	cd $(FUZZ) && FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	    ctest --output-on-failure -j $(JOBS) --timeout $$(($(FUZZ_SECONDS) + 300))
 
+# DEMO_ARGS passes options on, e.g. make demo DEMO_ARGS="--users 1000 --keep"
 demo: candor
-	tools/demo.sh $(RELEASE)/candor
+	tools/demo.sh $(RELEASE)/candor $(DEMO_ARGS)
 
 bench: candor
 	tools/deps.sh ensure bench

@@ -14,6 +14,7 @@ struct cli_cmd {
 static const struct cli_cmd commands[] = {
     {"serve", cmd_serve, "run the server (the default)"},
     {"setup", cmd_setup, "create the first account and operator"},
+    {"demo", cmd_demo, "start a throwaway instance with realistic data"},
     {"migrate", cmd_migrate, "apply database migrations and exit"},
     {"expire", cmd_expire, "remove events past the retention period"},
     {"secret", cmd_secret, "print new random secrets"},

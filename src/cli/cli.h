@@ -23,6 +23,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_secret(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_expire(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
