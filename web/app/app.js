@@ -9,8 +9,17 @@
 // with ctx = { params, query, session, navigate(path), flash(msg, isError),
 // t }. Views behind the auth guard get the restored session; without one
 // the guard sends the operator to /login/?next=<here>.
+//
+// The shell around the views: the language switch (this page with
+// ?locale=<lang>, kept across navigation), the message area (flash: a
+// polite status, or an alert for errors; flash('') clears it; Escape or
+// its button dismisses it), and focus: after each navigation it goes to
+// the view's h1 (whose text also names the document), unless the view
+// placed it itself.
 
-import { loadStrings, t, translate } from '/common/i18n.js';
+import {
+  LANGUAGES, NATIVE_NAMES, language, loadStrings, localeHref, t, translate,
+} from '/common/i18n.js';
 import * as session from './session.js';
 
 const ROUTES = [
@@ -26,11 +35,44 @@ const ROUTES = [
 const main = document.getElementById('main');
 let cleanup = null;
 
+// One message at a time, in the polite status region or, for errors, the
+// alert region; an empty message clears both. A message stays until it is
+// replaced, dismissed (its button, or Escape), or a later one comes.
 function flash(message, isError = false) {
-  const box = document.getElementById('flash');
-  box.classList.toggle('error', isError);
-  box.setAttribute('role', isError ? 'alert' : 'status');
-  box.textContent = message;
+  const status = document.getElementById('flash');
+  const alert = document.getElementById('alert');
+  status.replaceChildren();
+  alert.replaceChildren();
+  if (!message) return;
+  const text = Object.assign(document.createElement('p'), { textContent: message });
+  const close = Object.assign(document.createElement('button'), {
+    type: 'button', className: 'dismiss', textContent: t('app.dismiss'),
+  });
+  close.addEventListener('click', () => flash(''));
+  (isError ? alert : status).replaceChildren(text, close);
+}
+
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('dialog[open]')) flash('');
+});
+
+// The language switch: this page in each language, the current one marked.
+function renderNav() {
+  const nav = document.getElementById('nav');
+  const list = document.createElement('ul');
+  list.className = 'languages';
+  for (const l of LANGUAGES) {
+    const a = Object.assign(document.createElement('a'), {
+      href: localeHref(location.pathname, location.search, l), textContent: NATIVE_NAMES[l],
+    });
+    a.lang = l;
+    a.hreflang = l;
+    if (l === language()) a.setAttribute('aria-current', 'true');
+    const li = document.createElement('li');
+    li.append(a);
+    list.append(li);
+  }
+  nav.replaceChildren(list);
 }
 
 // Keep ?locale= across navigation, as Offen does.
@@ -66,10 +108,13 @@ async function render() {
   const found = match(location.pathname);
   await loadStrings(['common', found ? found.route.ns : 'console']);
   translate(document);
+  renderNav();
+  document.title = t('app.brand');
   main.setAttribute('aria-busy', 'true');
   if (!found) {
-    main.replaceChildren(Object.assign(document.createElement('p'), { textContent: t('app.notFound') }));
+    main.replaceChildren(Object.assign(document.createElement('h1'), { textContent: t('app.notFound') }));
     main.setAttribute('aria-busy', 'false');
+    focusView();
     return;
   }
   let s = null;
@@ -93,6 +138,23 @@ async function render() {
     t,
   })) || null;
   main.setAttribute('aria-busy', 'false');
+  focusView();
+}
+
+// After a navigation, focus goes to the view's heading (so a screen reader
+// announces the new page), unless the view put it somewhere itself.
+function focusView() {
+  const h1 = main.querySelector('h1');
+  if (h1) document.title = `${h1.textContent} | ${t('app.brand')}`;
+  const active = document.activeElement;
+  if (active && active !== document.body && active !== main && document.contains(active) &&
+      !document.getElementById('nav').contains(active)) return;
+  if (h1) {
+    if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');
+    h1.focus();
+  } else {
+    main.focus();
+  }
 }
 
 window.addEventListener('popstate', () => { render(); });

@@ -31,8 +31,11 @@ export function clear() {
   sessionStorage.removeItem(KEY);
 }
 
+// The server answers accounts: null for an operator without any; the
+// stored login always has an array.
 export async function logIn(username, password) {
   const login = await request('POST', '/api/login', { username, password });
+  if (!Array.isArray(login.accounts)) login.accounts = [];
   save(login);
   return login;
 }
@@ -40,6 +43,15 @@ export async function logIn(username, password) {
 export async function logOut() {
   clear();
   await request('POST', '/api/logout');
+}
+
+// Drop one account from the stored login (after it was retired).
+export function forget(accountId) {
+  const s = stored();
+  if (!s) return null;
+  s.accounts = s.accounts.filter((a) => a.accountId !== accountId);
+  save(s);
+  return s;
 }
 
 // The stored login if the server still accepts the cookie for the same

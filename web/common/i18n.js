@@ -10,9 +10,14 @@
 //   await loadStrings(['common', 'console']);
 //   t('login.title');                 // "Log in"
 //   t('dashboard.visitors', { n: 3 }); // "{n} visitors" -> "3 visitors"
+//
+// pickLanguage, lookup, fill and localeHref are pure (no DOM, no fetch):
+// tests/web/i18n.test.mjs runs them in node.
 
 export const LANGUAGES = ['en', 'de'];
 export const FALLBACK = 'en';
+// Each language's own name, shown by the language switch.
+export const NATIVE_NAMES = { en: 'English', de: 'Deutsch' };
 
 const strings = { [FALLBACK]: {} };
 let lang = FALLBACK;
@@ -28,6 +33,29 @@ export function pickLanguage(search = location.search, prefs = navigator.languag
   return FALLBACK;
 }
 
+// {name} placeholders filled from vars; unknown ones stay as written.
+export function fill(text, vars = {}) {
+  return text.replace(/\{(\w+)\}/g, (m, name) =>
+    (Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : m));
+}
+
+// The text of key in tables[language], else in tables[FALLBACK], else the
+// key itself; placeholders filled.
+export function lookup(tables, language, key, vars = {}) {
+  const own = tables[language] && tables[language][key];
+  const back = tables[FALLBACK] && tables[FALLBACK][key];
+  const text = typeof own === 'string' ? own : typeof back === 'string' ? back : key;
+  return fill(text, vars);
+}
+
+// The same page in another language: pathname and search kept, with
+// locale=<language> set (replacing an earlier one).
+export function localeHref(pathname, search, language) {
+  const q = new URLSearchParams(search);
+  q.set('locale', language);
+  return `${pathname}?${q.toString()}`;
+}
+
 async function fetchNamespace(l, ns) {
   const res = await fetch(`/locales/${l}/${ns}.json`, { credentials: 'same-origin' });
   if (!res.ok) {
@@ -37,13 +65,18 @@ async function fetchNamespace(l, ns) {
   return res.json();
 }
 
+const loaded = new Set();
+
 // Load the namespaces for the current language (and English under it).
+// A namespace once loaded is kept: switching back costs no request.
 export async function loadStrings(namespaces, language = pickLanguage()) {
   lang = language;
   const wanted = lang === FALLBACK ? [FALLBACK] : [FALLBACK, lang];
   await Promise.all(wanted.flatMap((l) => namespaces.map(async (ns) => {
+    if (loaded.has(`${l}/${ns}`)) return;
     const got = await fetchNamespace(l, ns);
     strings[l] = { ...(strings[l] || {}), ...got };
+    loaded.add(`${l}/${ns}`);
   })));
   document.documentElement.lang = lang;
   return lang;
@@ -55,11 +88,7 @@ export function language() {
 
 // The text for key with {name} placeholders filled from vars.
 export function t(key, vars = {}) {
-  const own = strings[lang] && strings[lang][key];
-  const text = typeof own === 'string' ? own
-    : typeof strings[FALLBACK][key] === 'string' ? strings[FALLBACK][key] : key;
-  return text.replace(/\{(\w+)\}/g, (m, name) =>
-    (Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : m));
+  return lookup(strings, lang, key, vars);
 }
 
 // Fill every element carrying data-i18n="key" (its text) and

@@ -1,0 +1,130 @@
+// console-lib.mjs -- what the operator-page tests share: a Candor server
+// with a real SMTP sink (tests/mail/smtp_sink.py, Debian's
+// python3-aiosmtpd) on loopback, reading the mails it caught, and small
+// page helpers (fill a labelled field, wait for the flash, check axe).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../api/harness.mjs';
+import { axeViolations, launch, startServer } from './lib.mjs';
+
+export { launch };
+
+const SINK = fileURLToPath(new URL('../mail/smtp_sink.py', import.meta.url));
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function startSink() {
+  const dir = tempDir('candor-sink-');
+  const portfile = join(dir, 'port');
+  const maildir = join(dir, 'mail');
+  mkdirSync(maildir);
+  const child = spawn(PYTHON, [SINK, portfile, maildir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  for (let i = 0; i < 200 && !existsSync(portfile); i++) {
+    if (child.exitCode !== null) break;
+    await sleep(50);
+  }
+  assert.ok(existsSync(portfile), `SMTP sink did not start: ${stderr}`);
+  const port = Number(readFileSync(portfile, 'utf8').trim());
+  return {
+    port, maildir,
+    stop: () => { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+function decodeQP(s) {
+  return s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g,
+    (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+export function readMails(dir) {
+  return readdirSync(dir).filter((f) => f.endsWith('.meta'))
+    .map((f) => parseInt(f, 10)).sort((a, b) => a - b).map((n) => {
+      const meta = readFileSync(join(dir, `${n}.meta`), 'utf8');
+      const raw = readFileSync(join(dir, `${n}.eml`), 'latin1');
+      const cut = raw.indexOf('\r\n\r\n');
+      const head = raw.slice(0, cut).replace(/\r\n[ \t]/g, ' ');
+      let body = raw.slice(cut + 4);
+      if (/^Content-Transfer-Encoding: quoted-printable/mi.test(head)) body = decodeQP(body);
+      return { rcpt: /^rcpt_to: (.*)$/m.exec(meta)[1], text: body.replace(/\r\n/g, '\n') };
+    });
+}
+
+// The newest mail to `to` that arrived after `before` mails, waited for.
+export async function mailTo(sink, to, before, ms = 15000) {
+  for (let waited = 0; waited < ms; waited += 100) {
+    const found = readMails(sink.maildir).slice(before).filter((m) => m.rcpt.includes(to));
+    if (found.length) return found[found.length - 1];
+    await sleep(100);
+  }
+  throw new Error(`no mail to ${to} within ${ms} ms`);
+}
+
+export function linkIn(mail) {
+  const m = /https?:\/\/\S+/.exec(mail.text);
+  assert.ok(m, `no link in the mail:\n${mail.text}`);
+  return m[0];
+}
+
+// Candor on loopback, sending its mail to a fresh sink.
+export async function startCandorWithMail() {
+  const sink = await startSink();
+  const server = await startServer({ env: {
+    CANDOR_SMTP_HOST: '127.0.0.1',
+    CANDOR_SMTP_PORT: String(sink.port),
+    CANDOR_SMTP_AUTHTYPE: 'NOAUTH',
+  } });
+  return {
+    server, sink,
+    async stop() {
+      try {
+        await server.stop();
+      } finally {
+        sink.stop();
+      }
+    },
+  };
+}
+
+// The text of the flash area once a message is shown: the status region,
+// or with { error: true } the alert region. A message in the other region
+// fails the test with its text.
+export async function flashText(page, { error = false } = {}) {
+  // Creating an account makes an RSA-4096 key: slow under the sanitizers.
+  await page.waitForSelector('#flash p, #alert p', { timeout: 60000 });
+  const [status, alert] = await page.evaluate(() => ['#flash p', '#alert p']
+    .map((s) => (document.querySelector(s) ? document.querySelector(s).textContent : null)));
+  if (error) assert.ok(alert !== null, `expected an error, got the message: ${status}`);
+  else assert.ok(status !== null, `expected a message, got the error: ${alert}`);
+  return error ? alert : status;
+}
+
+// The page's h1 once the view is mounted, and no axe-core violation.
+export async function checkPage(page, heading) {
+  await page.waitForSelector('main[aria-busy="false"] h1');
+  if (heading) assert.match(await page.textContent('main h1'), heading);
+  const v = await axeViolations(page);
+  assert.deepEqual(v, [], `axe-core on ${page.url()}:\n${JSON.stringify(v, null, 2)}`);
+}
+
+// API calls from node, for arranging a test's starting point.
+export async function api(server, method, path, body, cookie) {
+  const headers = cookie ? { cookie } : {};
+  const res = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, cookie: (res.headers.get('set-cookie') || '').split(';')[0] };
+}
+
+// Log in through the login page and wait for the next view.
+export async function logInThroughPage(page, base, email, password, { next } = {}) {
+  await page.goto(`${base}/login/${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  await page.waitForSelector('main[aria-busy="false"] h1');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login/'));
+}
