@@ -6,6 +6,7 @@
 #   make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 300)
 #   make demo     install what is missing, build, start a demo instance
 #   make bench    run the benchmarks in bench/ (see docs/benchmarks.md)
+#   make deb      build build/deb/candor_<version>_<arch>.deb (tools/deb.sh)
 #   make deps     install every Debian and npm package the project needs
 #   make clean    remove build/
 
@@ -17,7 +18,7 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 300
 FUZZ_CHECK_SECONDS ?= 5
 
-.PHONY: all candor deps check fuzz demo bench clean
+.PHONY: all candor deps check fuzz demo bench deb clean
 
 all: candor
 
@@ -69,6 +70,11 @@ demo: candor
 bench: candor
 	tools/deps.sh ensure bench
 	bench/run.sh $(RELEASE)/candor
+
+# The Debian package, from the release build (see docs/running.md).
+deb: candor
+	tools/deps.sh ensure deb
+	tools/deb.sh $(RELEASE)/candor $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD)

@@ -6,7 +6,7 @@
 #   tools/deps.sh list GROUP...     print the Debian packages of the groups
 #
 # Groups: build (compile the server), test (run `make check` and
-# `make fuzz`), bench (run `bench/`). Installing needs root (apt-get);
+# `make fuzz`), bench (run `bench/`), deb (`make deb`). Installing needs root (apt-get);
 # without root, the missing packages are named with the command to install
 # them, and we exit 1.
 set -eu
@@ -16,13 +16,18 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 # Debian 12 (bookworm) packages, by group.
 pkgs_build="build-essential cmake ninja-build pkg-config git xxd
   libh2o-evloop-dev libssl-dev zlib1g-dev libsqlite3-dev libjansson-dev
-  libcurl4-openssl-dev libargon2-dev"
+  libcurl4-openssl-dev libargon2-dev libmariadb-dev libpq-dev"
 # clang + libclang-rt-14-dev: the libFuzzer targets (tests/fuzz); their
 # objcopy comes with binutils (build-essential). chromium: the browser
 # tests (tests/browser), driven by playwright-core from package-lock.json;
 # npm comes with it to install that.
+# dpkg-dev + lintian: `make deb` (tools/deb.sh) and its test (tests/deb);
+# reuse: licence information of every file (tools/reuse-check.sh);
+# groff-base: the man page test (tests/api/manpage.test.mjs).
+pkgs_deb="dpkg-dev lintian"
 pkgs_test="libcmocka-dev sqlite3 nodejs npm python3-aiosmtpd clang
-  libclang-rt-14-dev chromium"
+  libclang-rt-14-dev chromium mariadb-server postgresql
+  $pkgs_deb reuse groff-base"
 pkgs_bench="wrk nginx-light"
 
 group_pkgs() {
@@ -31,6 +36,7 @@ group_pkgs() {
         build) echo $pkgs_build ;;
         test) echo $pkgs_build $pkgs_test ;;
         bench) echo $pkgs_build $pkgs_bench ;;
+        deb) echo $pkgs_build $pkgs_deb ;;
         all) echo $pkgs_build $pkgs_test $pkgs_bench ;;
         *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
         esac
@@ -105,7 +111,7 @@ list)
     ;;
 *)
     echo "usage: tools/deps.sh ensure GROUP... | install | list [GROUP...]" >&2
-    echo "groups: build test bench all" >&2
+    echo "groups: build test bench deb all" >&2
     exit 2
     ;;
 esac

@@ -3,7 +3,10 @@
  *     candor-embed <web-dir> <out.c> <relative paths...>
  *
  * For each relative path (as CMake lists it, e.g. "index.html") it reads
- * <web-dir>/<path> (at most EMBED_MAX_FILE bytes), derives the URL path
+ * <web-dir>/<path> (at most EMBED_MAX_FILE bytes). An argument of the form
+ * "<path>=<source file>" embeds a file from outside web/ under "/" + path
+ * (the build uses it for the generated NOTICE.txt); the split is at the
+ * first '=', so names in web/ must not contain one. It derives the URL path
  * "/" + path and a content type from the extension, compresses a gzip -9
  * variant with zlib (kept only when it saves at least 5%), hashes the bytes
  * with SHA-256 for the strong ETags, and writes <out.c>: one hex byte array
@@ -280,22 +283,46 @@ static void embed_file_release(struct embed_file *f)
     memset(f, 0, sizeof(*f));
 }
 
-/* Fill *f from <dir>/<rel>: bytes, type, gzip variant, hash. */
-static int embed_load(struct embed_file *f, const char *dir, const char *rel)
+/* Read the source of an "<path>=<source file>" argument: the file is
+ * split into its folder ("." when none) and name for embed_read(). */
+static int embed_read_source(const char *src, unsigned char **out,
+                             size_t *len)
 {
-    const struct embed_type *type = embed_type_of(rel);
-    size_t n = strlen(rel);
+    const char *slash = strrchr(src, '/');
+    size_t dlen = slash ? (size_t)(slash - src) : 1;
+    char *dir = embed_realloc(NULL, dlen + 1);
     int rc;
 
-    if (!embed_path_ok(rel)) {
+    memcpy(dir, slash ? src : ".", dlen);
+    dir[dlen] = '\0';
+    rc = embed_read(dir, slash ? slash + 1 : src, out, len);
+    free(dir);
+    return rc;
+}
+
+/* Fill *f from <dir>/<arg>, or from the source file of "<path>=<source>":
+ * bytes, type, gzip variant, hash. */
+static int embed_load(struct embed_file *f, const char *dir, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+    const struct embed_type *type;
+    int rc;
+
+    f->rel = embed_realloc(NULL, n + 1);
+    memcpy(f->rel, arg, n);
+    f->rel[n] = '\0';
+    if (!embed_path_ok(f->rel) || (eq && eq[1] == '\0')) {
         fprintf(stderr, "candor-embed: '%s': not a clean relative path\n",
-                rel);
+                arg);
         return CD_EINVAL;
     }
-    f->rel = embed_realloc(NULL, n + 1);
-    memcpy(f->rel, rel, n + 1);
+    type = embed_type_of(f->rel);
     f->content_type = type->content_type;
-    rc = embed_read(dir, rel, &f->data, &f->len);
+    if (eq)
+        rc = embed_read_source(eq + 1, &f->data, &f->len);
+    else
+        rc = embed_read(dir, f->rel, &f->data, &f->len);
     if (rc < 0)
         return rc;
     rc = embed_sha256_hex(f->data ? f->data : (const unsigned char *)"",
