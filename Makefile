@@ -18,7 +18,7 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 300
 FUZZ_CHECK_SECONDS ?= 5
 
-.PHONY: all candor deps check fuzz demo bench deb clean
+.PHONY: all candor deps check fuzz demo bench deb vendor clean
 
 all: candor
 
@@ -70,6 +70,12 @@ demo: candor
 bench: candor
 	tools/deps.sh ensure bench
 	bench/run.sh $(RELEASE)/candor
+
+# Browser libraries pinned in package.json, copied unmodified into
+# web/vendor/ (commit the result; the build embeds web/).
+vendor:
+	tools/deps.sh ensure test
+	tools/vendor.sh
 
 # The Debian package, from the release build (see docs/running.md).
 deb: candor

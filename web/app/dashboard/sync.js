@@ -1,0 +1,265 @@
+// sync.js -- from the server's ciphertext to day partials, incrementally.
+//
+// sync(accountId, kek, {pool, onProgress}) ->
+//   { account: {accountId, name, retentionPeriod, created}, days: [day
+//     partial...] (aggregate.js), fresh: events decrypted this time,
+//     timing: {...ms}, persist(): Promise -- the IndexedDB writes of the
+//     main thread, for the caller to start once the page is drawn }
+//
+// 1. Read the cache (cache.js): the last sequence, and the day rows,
+//    decrypted with the cache key (HKDF from the KEK, cacheKey()).
+// 2. Meanwhile GET /api/accounts/<id>?since=<sequence>: only what is new.
+// 3. New events are decrypted in Web Workers (worker.js), at most 4,
+//    all events of one secretId in the same worker so its secret is
+//    RSA-decrypted once (and never again: the workers keep it sealed in
+//    the cache). The private key is AES-GCM-decrypted from the KEK once,
+//    here, and handed to each worker.
+// 4. deletedEvents leave their day's rows; new rows join theirs.
+// 5. The changed days and the new sequence are written in one
+//    transaction when the caller calls persist() (after drawing); the
+//    workers store the ciphertext and the unwrapped keys themselves.
+// A cache cut in another time zone, by another row format or under another
+// key is dropped and rebuilt from a full sync.
+
+import { request } from '../api.js';
+import { decryptJson } from '/vault/crypto.js';
+import { ulidTime } from './metrics/normalize.js';
+import { dayKey } from './metrics/time.js';
+import { dayPartial } from './metrics/aggregate.js';
+import * as cache from './cache.js';
+
+export const ROW_VERSION = 3;
+const BATCH = 1000;
+
+function timeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
+  } catch (e) {
+    return 'local';
+  }
+}
+
+// A pool of module workers that decrypt batches; terminate() ends them.
+export class DecryptPool {
+  constructor(size = Math.min(4, Math.max(1, navigator.hardwareConcurrency || 2))) {
+    this.size = size;
+    this.workers = [];
+    this.pending = new Map();
+    this.next = 1;
+    this.ended = false;
+  }
+
+  call(i, msg) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      if (!this.workers[i]) {
+        reject(new Error('the decryption workers ended'));
+        return;
+      }
+      this.pending.set(id, { resolve, reject });
+      this.workers[i].postMessage({ ...msg, id });
+    });
+  }
+
+  // Start the workers (their modules load while the sync fetches).
+  start() {
+    while (!this.ended && this.workers.length < this.size) {
+      const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      w.onmessage = (ev) => {
+        const p = this.pending.get(ev.data.id);
+        this.pending.delete(ev.data.id);
+        if (p) p.resolve(ev.data);
+      };
+      w.onerror = (ev) => {
+        for (const p of this.pending.values()) p.reject(new Error(ev.message || 'worker failed'));
+        this.pending.clear();
+      };
+      this.workers.push(w);
+    }
+  }
+
+  async init(privateKey, accountId, keys, cacheKey) {
+    this.start();
+    const answers = await Promise.all(this.workers.map((w, i) => this.call(i, { type: 'init', privateKey, accountId, keys, cacheKey })));
+    const bad = answers.find((a) => !a.ok);
+    if (bad) throw new Error(bad.error || 'the private key did not import');
+  }
+
+  // Events -> rows; onBatch(n) after each batch of n events.
+  async decrypt(events, secrets, onBatch) {
+    const lanes = this.workers.map(() => []);
+    for (const e of events) lanes[hash(e.secretId || '') % lanes.length].push(e);
+    const rows = [];
+    await Promise.all(lanes.map(async (lane, i) => {
+      for (let k = 0; k < lane.length; k += BATCH) {
+        const part = lane.slice(k, k + BATCH);
+        const need = {};
+        for (const e of part) if (secrets[e.secretId]) need[e.secretId] = secrets[e.secretId];
+        const answer = await this.call(i, { type: 'batch', events: part, secrets: need });
+        for (const r of answer.rows) rows.push(r);
+        onBatch(part.length);
+      }
+    }));
+    return rows;
+  }
+
+  // The workers store what they decrypted (worker.js flush()).
+  flush() {
+    return Promise.all(this.workers.map((w, i) => this.call(i, { type: 'flush' })));
+  }
+
+  terminate() {
+    this.ended = true;
+    for (const w of this.workers) w.terminate();
+    this.workers = [];
+    for (const p of this.pending.values()) p.reject(new Error('the decryption workers ended'));
+    this.pending.clear();
+  }
+}
+
+function hash(s) {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
+  return h;
+}
+
+// The key of the day cache: HKDF-SHA-256 from the account's
+// key-encryption key (a login's), with its own label, so the decrypted
+// rows at rest need a login as the events do.
+export async function cacheKey(kek, accountId) {
+  const raw = Uint8Array.from(atob(kek.k.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+  const base = await crypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0),
+      info: new TextEncoder().encode(`candor dashboard days v${ROW_VERSION} ${accountId}`) },
+    base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+
+async function privateKeyOf(account, kek) {
+  const key = await crypto.subtle.importKey('jwk', kek, { name: 'AES-GCM' }, false, ['decrypt']);
+  return decryptJson(key, account.encryptedPrivateKey);
+}
+
+// Day records + deleted ids + new rows -> {byDay: Map day -> rows,
+// changed: Set of days}.
+function apply(records, deleted, rows) {
+  const byDay = new Map(records.map((r) => [r.day, r.rows]));
+  const changed = new Set();
+  const gone = new Set(deleted);
+  for (const id of deleted) {
+    const t = ulidTime(id);
+    if (!Number.isFinite(t)) continue;
+    const day = dayKey(t);
+    const have = byDay.get(day);
+    if (!have) continue;
+    byDay.set(day, have.filter((r) => !gone.has(r.id)));
+    changed.add(day);
+  }
+  const add = new Map();
+  for (const r of rows) {
+    if (gone.has(r.id)) continue;
+    const day = dayKey(r.t);
+    if (!add.has(day)) add.set(day, []);
+    add.get(day).push(r);
+  }
+  for (const [day, list] of add) {
+    const have = byDay.get(day) || [];
+    const ids = new Set(have.map((r) => r.id));
+    byDay.set(day, have.concat(list.filter((r) => !ids.has(r.id))));
+    changed.add(day);
+  }
+  return { byDay, changed };
+}
+
+export async function sync(accountId, kek, { pool, onProgress = () => {} } = {}) {
+  onProgress({ phase: 'fetch', done: 0, total: 0 });
+  const db = await cache.open(accountId);
+  try {
+    return await syncWith(db, accountId, kek, pool, onProgress);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function fetchAccount(accountId, state) {
+  const since = state && state.sequence ? `?since=${encodeURIComponent(state.sequence)}` : '';
+  return request('GET', `/api/accounts/${encodeURIComponent(accountId)}${since}`);
+}
+
+// The server's answer since the cached state, and the cached day records
+// (read while the request is out). A cache cut in another time zone, by
+// another row format, or under another key is dropped: a full sync.
+async function fetchWithCache(db, accountId, key, timing) {
+  const t0 = performance.now();
+  let state = await cache.readState(db);
+  if (state && (state.timeZone !== timeZone() || state.version !== ROW_VERSION)) {
+    await cache.clear(db);
+    state = null;
+  }
+  const asked = fetchAccount(accountId, state);
+  asked.then(() => { timing.requestMs = performance.now() - t0; }, () => {});
+  let records = [];
+  if (state) {
+    try {
+      records = await cache.readDays(db, key);
+      timing.cacheMs = performance.now() - t0;
+    } catch (e) {
+      asked.catch(() => {});
+      await cache.clear(db);
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // one request per second per account
+      return { state: null, records: [], account: await fetchAccount(accountId, null) };
+    }
+  }
+  return { state, records, account: await asked };
+}
+
+async function syncWith(db, accountId, kek, pool, onProgress) {
+  const tz = timeZone();
+  const key = await cacheKey(kek, accountId);
+  const timing = { start: performance.now() };
+  pool.start();
+  const { state, records, account } = await fetchWithCache(db, accountId, key, timing);
+  timing.fetchMs = performance.now() - timing.start;
+  const events = (account.events && account.events[accountId]) || [];
+  const deleted = account.deletedEvents || [];
+  const secrets = account.secrets || {};
+  let rows = [];
+  if (events.length) {
+    const [privateKey, keys] = await Promise.all([privateKeyOf(account, kek), cache.readKeys(db)]);
+    await pool.init(privateKey, accountId, keys, key);
+    let done = 0;
+    onProgress({ phase: 'decrypt', done, total: events.length });
+    rows = await pool.decrypt(events, secrets, (n) => {
+      done += n;
+      onProgress({ phase: 'decrypt', done, total: events.length });
+    });
+  }
+  timing.decryptMs = performance.now() - timing.start - timing.fetchMs;
+  onProgress({ phase: 'aggregate', done: events.length, total: events.length });
+  const t1 = performance.now();
+  const { byDay, changed } = apply(records, deleted, rows);
+  const days = [...byDay.keys()].sort().filter((d) => byDay.get(d).length)
+    .map((d) => dayPartial(d, byDay.get(d)));
+  timing.partialsMs = performance.now() - t1;
+  const newState = { sequence: account.sequence || (state && state.sequence) || null, timeZone: tz, version: ROW_VERSION };
+  const dirty = changed.size || !state || newState.sequence !== state.sequence;
+  const persist = async () => {
+    try {
+      if (!dirty) return;
+      const byName = new Map(days.map((d) => [d.day, d]));
+      const writes = [...changed].map((d) => ({ day: d, rows: byName.has(d) ? byName.get(d).rows : [] }));
+      await cache.writeDays(db, writes, newState, key);
+      if (events.length) await pool.flush();
+      if (deleted.length || Object.keys(secrets).length) await cache.writeRaw(db, [], secrets, deleted);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    account: {
+      accountId, name: account.name, retentionPeriod: account.retentionPeriod, created: account.created,
+    },
+    days, fresh: events.length, persist, timing: { ...timing, totalMs: performance.now() - timing.start },
+  };
+}
