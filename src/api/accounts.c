@@ -9,6 +9,7 @@
  */
 #include "common/common.h"
 
+#include "api/account_view.h"
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/body.h"
@@ -23,112 +24,14 @@
 #include "crypto/ulid.h"
 #include "store/store.h"
 
-static json_t *account_json(const struct store_account *a, int retention)
-{
-    char created[TIMEFMT_RFC3339_SIZE];
-    json_t *pub = json_loads(a->public_key, 0, NULL);
-    json_t *v;
-
-    timefmt_rfc3339(a->created_unix_ms, created);
-    v = json_pack("{s:s,s:s,s:o,s:s,s:s,s:s}", "accountId", a->account_id,
-                  "name", a->name, "publicKey", pub ? pub : json_null(),
-                  "encryptedPrivateKey", a->encrypted_private_key, "created",
-                  created, "retentionPeriod", api_retention_name(retention));
-    if (v != NULL && *a->account_styles != '\0')
-        json_object_set_new(v, "accountStyles",
-                            json_string(a->account_styles));
-    return v;
-}
-
-struct account_events {
-    json_t *events;  /* [{secretId?, eventId, payload}] */
-    json_t *secrets; /* secretId -> encryptedSecret */
-    json_t *deleted; /* [eventId] */
-    json_t *wanted;  /* secretId -> true, to look up afterwards */
-    char sequence[CRYPTO_ULID_SIZE];
-};
-
-static int add_event(void *ctx, const struct store_event *ev)
-{
-    struct account_events *o = ctx;
-    json_t *e = json_pack("{s:s,s:s}", "eventId", ev->event_id, "payload",
-                          ev->payload);
-
-    if (ev->secret_id != NULL) {
-        json_object_set_new(e, "secretId", json_string(ev->secret_id));
-        json_object_set_new(o->wanted, ev->secret_id, json_true());
-    }
-    json_array_append_new(o->events, e);
-    api_keep_max(o->sequence, ev->sequence);
-    return 0;
-}
-
-static int add_tombstone(void *ctx, const struct store_tombstone *t)
-{
-    struct account_events *o = ctx;
-
-    json_array_append_new(o->deleted, json_string(t->event_id));
-    api_keep_max(o->sequence, t->sequence);
-    return 0;
-}
-
-static int add_secret(void *ctx, const char *id, const char *secret)
-{
-    json_object_set_new(((struct account_events *)ctx)->secrets, id,
-                        json_string(secret));
-    return 0;
-}
-
-/* Events since `since` (by sequence: Offen compares event ids, which
- * misses parked events), their visitors' wrapped secrets, and with since,
- * the ids deleted meanwhile. Adds them to v as Offen's fields. */
-static int add_events(struct store *st, const char *account_id,
-                      const char *since, json_t *v, struct cd_error *err)
-{
-    struct account_events o = {json_array(), json_object(), json_array(),
-                               json_object(), ""};
-    const char **ids = NULL;
-    size_t n = 0;
-    const char *key;
-    json_t *val;
-    int rc;
-
-    rc = store_events_by_account(st, account_id, since, add_event, &o, err);
-    if (rc == CD_OK && since != NULL)
-        rc = store_tombstones_by_account(st, account_id, since,
-                                         add_tombstone, &o, err);
-    if (rc == CD_OK && json_object_size(o.wanted) > 0) {
-        ids = calloc(json_object_size(o.wanted), sizeof(*ids));
-        json_object_foreach(o.wanted, key, val)
-            ids[n++] = key;
-        rc = store_secrets_get_many(st, ids, n, add_secret, &o, err);
-        free(ids);
-    }
-    if (rc == CD_OK) {
-        if (json_array_size(o.events) > 0)
-            json_object_set_new(v, "events", json_pack("{s:O}", account_id,
-                                                       o.events));
-        if (json_array_size(o.deleted) > 0)
-            json_object_set(v, "deletedEvents", o.deleted);
-        if (json_object_size(o.secrets) > 0)
-            json_object_set(v, "secrets", o.secrets);
-        if (*o.sequence != '\0')
-            json_object_set_new(v, "sequence", json_string(o.sequence));
-    }
-    json_decref(o.events);
-    json_decref(o.secrets);
-    json_decref(o.deleted);
-    json_decref(o.wanted);
-    return rc;
-}
-
 static void account_get(struct call *c, struct store *st)
 {
     struct operator_login l;
     struct store_account a = {0};
     struct cd_error err = {0};
     char *since = NULL;
-    json_t *v = NULL;
+    char *text = NULL;
+    size_t len = 0;
     int rc;
 
     if (auth_require(c, st, &l) < 0)
@@ -145,21 +48,21 @@ static void account_get(struct call *c, struct store *st)
         goto out;
     }
     rc = store_account_get(st, c->params[0], false, &a, &err);
-    if (rc == CD_OK) {
-        v = account_json(&a, c->app->cfg->app_retention_days);
-        rc = add_events(st, a.account_id, since && *since ? since : NULL, v,
-                        &err);
-    }
+    if (rc == CD_OK)
+        rc = account_view_json(st, &a, c->app->cfg->app_retention_days,
+                               since && *since ? since : NULL, &text, &len,
+                               &err);
     if (rc == CD_ENOTFOUND) {
         call_reply_error(c, 404, "unknown account %s", c->params[0]);
+    } else if (rc == CD_ETOOBIG) {
+        log_error("account: %s", err.msg);
+        call_reply_error(c, 413, "too many events at once, sync with since");
     } else if (rc < 0) {
         log_error("account: %s", err.msg);
         call_reply_error(c, 503, "database unavailable");
     } else {
-        call_reply_json(c, 200, v);
-        v = NULL;
+        call_reply_raw(c, 200, text, len);
     }
-    json_decref(v);
     store_account_release(&a);
 out:
     free(since);

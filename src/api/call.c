@@ -66,8 +66,17 @@ void call_reply_json(struct call *c, int status, json_t *body)
 {
     if (c->reply != NULL)
         json_decref(c->reply);
+    free(c->reply_text);
+    c->reply_text = NULL;
     c->status = status;
     c->reply = body;
+}
+
+void call_reply_raw(struct call *c, int status, char *json, size_t len)
+{
+    call_reply_json(c, status, NULL);
+    c->reply_text = json;
+    c->reply_len = len;
 }
 
 void call_reply_empty(struct call *c, int status)
@@ -109,6 +118,7 @@ static void call_free(struct call_job *j)
 
     json_decref(c->body);
     json_decref(c->reply);
+    free(c->reply_text);
     for (size_t i = 0; i < ROUTER_MAX_PARAMS; i++)
         free(c->params[i]);
     for (size_t i = 0; i < c->ncookies; i++)
@@ -130,12 +140,11 @@ static void answer(void *arg)
         http_add_header(r, "Cache-Control", "no-store");
         for (size_t i = 0; i < c->ncookies; i++)
             http_add_header(r, "Set-Cookie", c->cookies[i]);
-        if (c->status == 204 || c->status == 304) {
+        if (c->status == 204 || c->status == 304)
             http_reply_empty(r, c->status);
-        } else {
-            http_reply_json(r, c->status, c->reply);
-            c->reply = NULL; /* http_reply_json took it */
-        }
+        else
+            http_reply(r, c->status, "application/json; charset=utf-8",
+                       c->reply_text, c->reply_len);
     }
     call_free(j);
 }
@@ -150,9 +159,16 @@ static void run(struct crypto_job *job)
     if (st == NULL) {
         log_error("database: %s", err.msg);
         call_reply_error(c, 503, "database unavailable");
-        return;
+    } else {
+        c->fn(c, st);
     }
-    c->fn(c, st);
+    /* The JSON text is made here, on the worker: a large answer (an
+     * account's events) must not hold up the event loop. */
+    if (c->reply_text == NULL) {
+        c->reply_text = jsonx_dump(c->reply, &c->reply_len);
+        json_decref(c->reply);
+        c->reply = NULL;
+    }
 }
 
 static void done(struct crypto_job *job)

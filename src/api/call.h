@@ -45,6 +45,8 @@ struct call {
     /* the answer */
     int status;
     json_t *reply;                     /* JSON body; NULL sends "null" */
+    char *reply_text;                  /* or the body as JSON text */
+    size_t reply_len;
     char *cookies[CALL_MAX_COOKIES];   /* Set-Cookie values */
     size_t ncookies;
     /* private */
@@ -62,6 +64,9 @@ void call_start(struct http_req *r, call_fn fn, unsigned flags);
 /* Answers, for work functions. Each replaces any earlier answer. */
 void call_reply_json(struct call *c, int status, json_t *body);
 void call_reply_empty(struct call *c, int status); /* 204 and friends */
+/* The body as JSON text already (malloc'd; the call takes it), for an
+ * answer too large to build as a jansson tree. */
+void call_reply_raw(struct call *c, int status, char *json, size_t len);
 void call_reply_error(struct call *c, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void call_set_cookie(struct call *c, const char *value);

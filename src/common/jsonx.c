@@ -76,6 +76,93 @@ char *jsonx_dump(const json_t *v, size_t *len)
     return out;
 }
 
+/* Length of the valid UTF-8 sequence at s[0..n) (1 to 4), or 0: no
+ * overlong forms, no surrogates, nothing past U+10FFFF (jansson's rules
+ * for json_stringn()). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len;
+    unsigned cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        len = 3, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        len = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        return 0;
+    return len;
+}
+
+int jsonx_add_string(struct buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t start = b->len, i = 0, run = 0;
+    int rc = buf_addch(b, '"');
+
+    while (rc == CD_OK && i < n) {
+        size_t len = utf8_seq(u + i, n - i);
+        char esc[7] = "\\u00";
+        const char *out = esc;
+        size_t outlen = 2;
+
+        if (len == 0) {
+            rc = CD_EPROTO;
+            break;
+        }
+        if (len == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 &&
+            (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
+            out = u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
+            outlen = 6;
+        } else if (len > 1 || (u[i] >= 0x20 && u[i] != '"' && u[i] != '\\' &&
+                               u[i] != '<' && u[i] != '>' && u[i] != '&')) {
+            i += len, run += len; /* plain: copied in runs */
+            continue;
+        } else if (u[i] == '"' || u[i] == '\\') {
+            esc[1] = (char)u[i];
+        } else if (u[i] == '\b' || u[i] == '\f' || u[i] == '\n' ||
+                   u[i] == '\r' || u[i] == '\t') {
+            esc[1] = u[i] == '\b' ? 'b' : u[i] == '\f' ? 'f'
+                   : u[i] == '\n' ? 'n' : u[i] == '\r' ? 'r' : 't';
+        } else { /* other controls (jansson: upper-case hex) and < > & */
+            static const char upper[] = "0123456789ABCDEF";
+            const char *digits = u[i] < 0x20 ? upper : hex;
+
+            esc[4] = digits[u[i] >> 4];
+            esc[5] = digits[u[i] & 0xF];
+            outlen = 6;
+        }
+        rc = buf_add(b, s + i - run, run);
+        if (rc == CD_OK)
+            rc = buf_add(b, out, outlen);
+        i += len;
+        run = 0;
+    }
+    if (rc == CD_OK)
+        rc = buf_add(b, s + i - run, run);
+    if (rc == CD_OK)
+        rc = buf_addch(b, '"');
+    if (rc < 0) {
+        b->len = start;
+        b->ptr[start] = '\0';
+    }
+    return rc;
+}
+
 int jsonx_parse(const char *buf, size_t len, json_t **out,
                 struct cd_error *err)
 {

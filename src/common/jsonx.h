@@ -13,11 +13,20 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 
 /* Serialise v; returns a malloc'd NUL-terminated string (caller frees) and
  * its length in *len. v NULL gives "null". */
 char *jsonx_dump(const json_t *v, size_t *len);
+
+/* Append s[0..n) to b as a JSON string literal, quotes included, escaped
+ * exactly as jsonx_dump() escapes json_string(s): for writing a large
+ * answer straight into a buffer instead of through a jansson tree.
+ * CD_EPROTO if s is not valid UTF-8 (what json_stringn() refuses; a NUL
+ * is escaped as \u0000), CD_ETOOBIG at b's cap; b is unchanged on
+ * failure. */
+int jsonx_add_string(struct buf *b, const char *s, size_t n) CD_MUST_CHECK;
 
 /* Parse buf[0..len) into *out (caller json_decref()s). CD_EPROTO with the
  * position in err->msg on malformed input. */

@@ -1,0 +1,35 @@
+/* account_view.h -- the operator's view of an account as JSON text.
+ *
+ * GET /api/accounts/:id answers with the account (Offen's fields) and
+ * every event, tombstone and visitor secret since a sequence: with a busy
+ * account, tens of megabytes. They are written straight into one buffer
+ * from the store's rows, never built as a jansson tree (which cost about
+ * ten times as long and twice the memory), on the worker that asks.
+ */
+#ifndef CD_API_ACCOUNT_VIEW_H
+#define CD_API_ACCOUNT_VIEW_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+
+struct store;
+struct store_account;
+
+/* Largest answer written: past it the view fails with CD_ETOOBIG (a
+ * client then syncs with ?since= in steps of its own). */
+#define ACCOUNT_VIEW_MAX ((size_t)1 << 30)
+
+/* The JSON of account a with, when events exist, Offen's fields events
+ * ({accountId: [{eventId, payload, secretId?}]}, by sequence), secrets
+ * ({secretId: encryptedSecret} of the visitors of those events), and,
+ * with since (NULL: everything), deletedEvents; sequence is the largest
+ * sequence seen. Events or secrets whose stored text is not UTF-8 are left
+ * out, as a jansson tree would leave them out. On CD_OK *out is malloc'd
+ * (caller frees) and *len its length; else CD_ESTORE, CD_ETOOBIG or
+ * CD_ENOMEM with err set. */
+int account_view_json(struct store *st, const struct store_account *a,
+                      int retention_days, const char *since, char **out,
+                      size_t *len, struct cd_error *err) CD_MUST_CHECK;
+
+#endif /* CD_API_ACCOUNT_VIEW_H */
