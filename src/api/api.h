@@ -24,6 +24,7 @@ struct crypto_pool;
 struct mailer;
 struct mail_msg;
 struct http_req;
+struct ratelimit;
 
 /* Shared by every loop and worker; read-only while serving. */
 struct api_app {
@@ -32,6 +33,7 @@ struct api_app {
     struct crypto_pool *pool;    /* slow work off the loops (api/call.h) */
     struct mailer *mailer;       /* invitations and password resets */
     struct operator_keys keys;   /* from the server secret */
+    struct ratelimit *ratelimit; /* throttles (ratelimit.h); NULL: none */
 };
 
 #define API_SALT_CACHE 64       /* accounts whose salt a loop keeps */

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "api/ratelimit.h"
 #include "common/config.h"
 #include "common/xalloc.h"
 #include "crypto/pool.h"
@@ -37,6 +38,13 @@ int api_app_init(struct api_app *app, const struct config *cfg,
         return cd_error_set(err, rc, "cannot start the worker pool");
     }
     app->mailer = mailer_new(cfg);
+    rc = ratelimit_new(&app->ratelimit,
+                       ratelimit_memory_new(RATELIMIT_MEMORY_CAP),
+                       cfg->server_reverse_proxy != 0);
+    if (rc < 0) {
+        api_app_release(app);
+        return cd_error_set(err, rc, "cannot start the rate limiter");
+    }
     return CD_OK;
 }
 
@@ -47,6 +55,8 @@ void api_app_release(struct api_app *app)
     mailer_free(app->mailer);
     app->mailer = NULL;
     operator_keys_release(&app->keys);
+    ratelimit_free(app->ratelimit);
+    app->ratelimit = NULL;
 }
 
 int api_loop_init(void *app, int index, void **data, struct cd_error *err)

@@ -189,7 +189,7 @@ void call_start(struct http_req *r, call_fn fn, unsigned flags)
     c->app = app;
     c->fn = fn;
     c->status = 500;
-    c->secure = http_is_tls(r);
+    c->secure = http_is_secure(r);
     if (flags & CALL_BODY) {
         s = http_body(r);
         if (body_parse(s.ptr, s.len, &c->body, &err) < 0) {

@@ -3,9 +3,11 @@
  * Offen sets two cookies, `user` (the visitor's id) and `auth` (the
  * operator's signed session), always on Path=/api, HttpOnly, with Go's
  * attribute order (Path, Expires, HttpOnly, Secure, SameSite). Whether a
- * context is secure is the caller's decision, made from the real scheme
- * (TLS), never from a client header: secure contexts get Secure, and the
- * cross-site `user` cookie gets SameSite=None; insecure ones SameSite=Lax.
+ * context is secure is the caller's decision, made by http_is_secure():
+ * TLS on the connection, or X-Forwarded-Proto: https from a configured
+ * trusted proxy, never from a client header alone. Secure contexts get
+ * Secure, and the cross-site `user` cookie gets SameSite=None; insecure
+ * ones SameSite=Lax.
  */
 #ifndef CD_API_COOKIE_H
 #define CD_API_COOKIE_H

@@ -253,7 +253,7 @@ void api_events_post(struct http_req *r)
         ingest_free(in);
         return;
     }
-    in->secure = http_is_tls(r);
+    in->secure = http_is_secure(r);
     in->retention_days = app->cfg->app_retention_days;
     in->loop = http_req_loop(r);
     in->op.apply = apply;

@@ -12,6 +12,7 @@
 #include "api/call.h"
 #include "api/cookie.h"
 #include "api/operator.h"
+#include "api/ratelimit.h"
 #include "common/log.h"
 #include "http/http.h"
 
@@ -37,6 +38,8 @@ static void login_post(struct call *c, struct store *st)
         call_reply_error(c, 401, "invalid credentials");
         return;
     }
+    /* Knowing the password ends the guessing this stage slows down. */
+    ratelimit_forget_email(c->app->ratelimit, "postLogin", email);
     if (auth_issue(c, l.account_user_id) < 0) {
         call_reply_error(c, 500, "cannot issue a session");
     } else {
@@ -69,7 +72,7 @@ void api_logout(struct http_req *r)
 {
     char cookie[COOKIE_MAX];
 
-    cookie_auth_clear(cookie, sizeof(cookie), http_is_tls(r));
+    cookie_auth_clear(cookie, sizeof(cookie), http_is_secure(r));
     http_add_header(r, "Set-Cookie", cookie);
     http_reply_empty(r, 204);
 }

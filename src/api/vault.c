@@ -6,7 +6,7 @@
  * are validated again here (css.h): a style sheet that no longer passes is
  * dropped with a warning, never injected. An unknown or retired account is
  * 400, as in Offen. The page may be framed by any site: that is how the
- * embed script works.
+ * embed script works (its route is ROUTE_FRAMEABLE; CSP frame-ancestors *).
  */
 #include "common/common.h"
 
@@ -15,15 +15,13 @@
 #include "common/buf.h"
 #include "common/log.h"
 #include "http/assets.h"
+#include "http/guard.h"
 #include "http/http.h"
 #include "http/parse.h"
 #include "store/store.h"
 
 #define VAULT_PATH "/vault/index.html"
 #define VAULT_MARKER "<!--candor:styles-->"
-#define VAULT_CSP                                                            \
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; "                 \
-    "script-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
 /* 64-bit FNV-1a: a cheap, stable tag of the page we send. */
 static uint64_t fnv1a(const char *p, size_t n)
@@ -70,10 +68,9 @@ static void send_page(struct http_req *r, const char *page, size_t len)
 
     snprintf(etag, sizeof(etag), "\"%016llx\"",
              (unsigned long long)fnv1a(page, len));
-    http_add_header(r, "Content-Security-Policy", VAULT_CSP);
+    http_add_header(r, "Content-Security-Policy", GUARD_CSP_VAULT);
     http_add_header(r, "Cache-Control", "no-cache");
     http_add_header(r, "ETag", etag);
-    http_add_header(r, "X-Content-Type-Options", "nosniff");
     if (http_header(r, "if-none-match", &inm) &&
         parse_etag_listed(inm.ptr, inm.len, etag)) {
         http_reply(r, 304, NULL, "", 0);

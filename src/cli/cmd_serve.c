@@ -48,20 +48,18 @@ static void usage(FILE *f)
             "1 when the server fails, 2 for bad options or configuration.\n");
 }
 
-/* The TLS files must be readable before we daemonise into serving: a typo
- * in a path is a configuration error (exit 2) naming the variable. */
+/* The TLS files must load before we start serving: an unreadable file, a
+ * file that is not PEM, or a key that does not match the certificate is a
+ * configuration error (exit 2) naming the variable. */
 static int check_tls_files(const struct config *cfg)
 {
-    const char *files[] = {cfg->server_ssl_cert, cfg->server_ssl_key};
-    const char *names[] = {"CANDOR_SERVER_SSLCERTIFICATE",
-                           "CANDOR_SERVER_SSLKEY"};
+    struct cd_error err = {0};
 
-    for (size_t i = 0; i < CD_ARRAY_SIZE(files); i++) {
-        if (files[i] != NULL && access(files[i], R_OK) != 0) {
-            fprintf(stderr, "candor: %s (or its OFFEN_ alias): cannot read "
-                    "'%s': %s\n", names[i], files[i], strerror(errno));
-            return -1;
-        }
+    if (cfg->server_ssl_cert == NULL)
+        return 0;
+    if (http_tls_check(cfg->server_ssl_cert, cfg->server_ssl_key, &err) < 0) {
+        fprintf(stderr, "candor: %s\n", err.msg);
+        return -1;
     }
     return 0;
 }
@@ -101,6 +99,8 @@ static int serve(const struct config *cfg, const sigset_t *signals)
         .access_log = !cfg->server_reverse_proxy,
         .ssl_cert = cfg->server_ssl_cert,
         .ssl_key = cfg->server_ssl_key,
+        .http_port = cfg->server_http_port,
+        .trusted_proxy = cfg->server_reverse_proxy,
         .routes = api_routes,
         .nroutes = api_routes_count,
         .app = &app,
@@ -129,6 +129,9 @@ static int serve(const struct config *cfg, const sigset_t *signals)
     if (cfg->app_single_node &&
         expire_job_start(&expiry, cfg, EXPIRE_INTERVAL_S, &err) < 0)
         log_error("%s", err.msg);
+    if (http_server_http_port(server) >= 0)
+        log_info("Redirecting plain HTTP on port %d to https",
+                 http_server_http_port(server));
     log_info("Server now listening on port %d", http_server_port(server));
     log_info("Listening on %s://%s:%d/ with %d event loop%s",
              cfg->server_ssl_cert ? "https" : "http", cfg->server_host,
@@ -185,6 +188,9 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Past a file-size limit (RLIMIT_FSIZE), write(2) must fail with EFBIG
+     * so SQLite reports a full disk (503) instead of the process dying. */
+    signal(SIGXFSZ, SIG_IGN);
     if (mail_global_init() < 0) { /* libcurl: once, before any thread */
         fprintf(stderr, "candor: cannot initialise the mail library\n");
         return CLI_EXIT_FAILURE;

@@ -201,6 +201,17 @@ static int parse_dialect(struct loader *ld, const struct var *v,
     return CD_OK;
 }
 
+static int parse_ratelimit(struct loader *ld, const struct var *v,
+                           const char *val, const char *shown,
+                           struct cd_error *err)
+{
+    if (strcmp(val, "memory") != 0)
+        return bad_value(val, shown, "not memory (the only store so far)",
+                         err);
+    *(int *)field(ld, v) = CONFIG_RATELIMIT_MEMORY;
+    return CD_OK;
+}
+
 static int parse_loglevel(struct loader *ld, const struct var *v,
                           const char *val, const char *shown,
                           struct cd_error *err)
@@ -358,6 +369,7 @@ static const struct var vars[] = {
     {"SERVER_REVERSEPROXY", parse_bool, F(server_reverse_proxy)},
     {"SERVER_SSLCERTIFICATE", parse_expanded, F(server_ssl_cert)},
     {"SERVER_SSLKEY", parse_expanded, F(server_ssl_key)},
+    {"SERVER_HTTPPORT", parse_int, F(server_http_port), 0, 65535},
     {"SERVER_THREADS", parse_int, F(server_threads), 1, 64},
     {"SERVER_MAXHEADERBYTES", parse_size, F(server_max_header_bytes), 1024,
      1048576},
@@ -366,6 +378,7 @@ static const struct var vars[] = {
     {"SERVER_REQUESTTIMEOUT", parse_int, F(server_request_timeout), 1, 3600},
     {"SERVER_MAXCONNSPERIP", parse_int, F(server_max_conns_per_ip), 1,
      100000},
+    {"RATELIMIT", parse_ratelimit, F(ratelimit)},
     {"SERVER_AUTOTLS", parse_autotls, 0},
     {"SERVER_LETSENCRYPTEMAIL", parse_ignored, 0},
     {"SERVER_CERTIFICATECACHE", parse_ignored, 0},
@@ -421,6 +434,7 @@ static void set_defaults(struct config *cfg)
 
     cfg->server_host = xstrdup("0.0.0.0");
     cfg->server_port = 3000;
+    cfg->server_http_port = -1;
     cfg->server_threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
     cfg->server_max_header_bytes = 16384;
     cfg->server_max_body_bytes = 65536;
@@ -499,6 +513,10 @@ static int finish(struct loader *ld, struct cd_error *err)
     if ((cfg->server_ssl_cert == NULL) != (cfg->server_ssl_key == NULL))
         return cd_error_set(err, CD_EINVAL, "CANDOR_SERVER_SSLCERTIFICATE "
                             "and CANDOR_SERVER_SSLKEY must be set together");
+    if (cfg->server_http_port >= 0 && cfg->server_ssl_cert == NULL)
+        return cd_error_set(err, CD_EINVAL, "CANDOR_SERVER_HTTPPORT redirects"
+                            " to https and needs CANDOR_SERVER_SSLCERTIFICATE "
+                            "and CANDOR_SERVER_SSLKEY");
     if (ld->heroku)
         rc = apply_heroku(ld, err);
     if (rc < 0)

@@ -36,6 +36,12 @@ enum config_dialect {
     CONFIG_DIALECT_MYSQL,
 };
 
+/* Where the throttle's state lives (api/ratelimit.h). Only memory exists
+ * yet; database (several nodes on one database) is reserved. */
+enum config_ratelimit {
+    CONFIG_RATELIMIT_MEMORY = 0,
+};
+
 struct config {
     /* server */
     char *server_host;          /* listen address; default "0.0.0.0" */
@@ -43,11 +49,13 @@ struct config {
     int server_reverse_proxy;   /* bool; default 0 */
     char *server_ssl_cert;      /* path or NULL */
     char *server_ssl_key;       /* path or NULL */
+    int server_http_port;       /* plain port redirecting to https; -1 off */
     int server_threads;         /* event loops; default: online CPUs */
     size_t server_max_header_bytes; /* request line + headers; 16 KiB */
     size_t server_max_body_bytes;   /* request body; 64 KiB */
     int server_request_timeout; /* seconds to receive a whole request; 10 */
     int server_max_conns_per_ip;    /* concurrent connections; 256 */
+    int ratelimit;              /* enum config_ratelimit; default memory */
 
     /* database */
     enum config_dialect db_dialect;  /* default sqlite3 */

@@ -3,12 +3,16 @@
  * Order, for every request: the request-head cap (431), the body cap (413;
  * h2o already refuses a too-large Content-Length before reading the body),
  * the route table, Offen's trailing-slash redirects, and finally the static
- * files with the single-page-app fallback (static.c).
+ * files with the single-page-app fallback (static.c). Every answer from
+ * here on carries the security headers of guard.h; routes flagged
+ * ROUTE_SAME_ORIGIN refuse cross-site requests with 403 before their
+ * handler (and its throttle) runs.
  */
 #include "common/common.h"
 
 #include <string.h>
 
+#include "http/guard.h"
 #include "http/internal.h"
 
 /* Bytes of the request head as a client sent it: request line and headers
@@ -61,11 +65,13 @@ void http_dispatch(struct http_req *r)
     struct http_str path;
 
     if (head_bytes(req) > o->max_header_bytes) {
+        guard_headers(r, 0);
         http_reply_error(r, 431, "request header fields too large: more "
                          "than %zu bytes", o->max_header_bytes);
         return;
     }
     if (req->entity.base != NULL && req->entity.len > o->max_body_bytes) {
+        guard_headers(r, 0);
         http_reply_error(r, 413, "request body too large: more than %zu "
                          "bytes", o->max_body_bytes);
         return;
@@ -74,15 +80,23 @@ void http_dispatch(struct http_req *r)
     switch (router_match(o->routes, o->nroutes, req->method.base,
                          req->method.len, path.ptr, path.len, &r->match)) {
     case ROUTER_FOUND:
+        guard_headers(r, r->match.route->flags & ROUTE_FRAMEABLE);
         if (r->match.route->flags & ROUTE_NO_STORE)
             http_add_header(r, "Cache-Control", "no-store");
+        if ((r->match.route->flags & ROUTE_SAME_ORIGIN) &&
+            guard_cross_site(r)) {
+            http_reply_error(r, 403, "router: cross-site request refused");
+            return;
+        }
         r->match.route->fn(r);
         return;
     case ROUTER_REDIRECT:
+        guard_headers(r, 0);
         redirect_slash(r);
         return;
     case ROUTER_NONE:
         break;
     }
+    guard_headers(r, 0);
     static_serve(r);
 }

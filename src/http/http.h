@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/router.h"
 
@@ -41,8 +42,13 @@ int http_cookie(const struct http_req *r, const char *name,
  * string longer than PARSE_MAX_QUERY (4 KiB) is not looked into. */
 int http_query_param(const struct http_req *r, const char *name,
                      struct http_str *out);
-/* 1 if the request came over TLS (the real scheme, never a header). */
+/* 1 if the request came over TLS on this connection (tls.c). */
 int http_is_tls(const struct http_req *r);
+/* 1 if the real scheme is https: TLS on this connection, or a trusted
+ * reverse proxy (CANDOR_SERVER_REVERSEPROXY) that sent X-Forwarded-Proto:
+ * https. Without that setting the header is ignored: a client cannot make
+ * itself "secure". This decides Secure cookies. */
+int http_is_secure(const struct http_req *r);
 /* NUL-terminated copy that lives as long as the request. */
 char *http_strdup(struct http_req *r, struct http_str s);
 
@@ -77,6 +83,16 @@ void http_reply_empty(struct http_req *r, int status);
 struct http_defer;
 struct http_defer *http_defer(struct http_req *r);
 struct http_req *http_defer_take(struct http_defer *d);
+
+/* Hold r for ms milliseconds without blocking the loop (an h2o timeout on
+ * r's loop), then call fn(r, arg) on that loop; fn then answers r (or holds
+ * it again). If the client goes away first, fn is never called: keep arg in
+ * the request (http_alloc()) or in static memory. hold.c. */
+typedef void (*http_resume_fn)(struct http_req *r, void *arg);
+void http_hold(struct http_req *r, uint64_t ms, http_resume_fn fn,
+               void *arg);
+/* n zeroed bytes that live as long as the request (never NULL). */
+void *http_alloc(struct http_req *r, size_t n);
 
 /* Run fn(arg) on loop's thread soon. Thread-safe; this is how other threads
  * (the database writer, workers) hand results back. Never blocks. */

@@ -25,6 +25,9 @@ struct http_loop {
     h2o_accept_ctx_t accept_ctx;
     h2o_socket_t *listener;          /* NULL once closed */
     int listen_fd;
+    h2o_accept_ctx_t plain_ctx;      /* the redirect listener: no TLS */
+    h2o_socket_t *redirect;          /* NULL once closed, or none */
+    int redirect_fd;                 /* -1 when there is none */
     h2o_multithread_queue_t *queue;  /* mailbox: http_loop_post() */
     h2o_multithread_receiver_t receiver;
     struct buf access_log;           /* lines waiting for one write(2) */
@@ -42,6 +45,7 @@ struct http_server {
     SSL_CTX *ssl_ctx;
     struct connlimit *connlimit;
     int port;
+    int http_port;                   /* redirect listener, -1 none */
     int nloops;
     struct http_loop *loops;
     pthread_mutex_t lock;            /* guards the start handshake */
@@ -81,5 +85,13 @@ void connlimit_release(struct connlimit *c, uint64_t key);
 size_t connlimit_count(struct connlimit *c, uint64_t key);
 
 long long http_now_ms(void); /* CLOCK_MONOTONIC in milliseconds */
+
+/* tls.c: the hardened TLS context for cert and key (PEM files); errors
+ * name the variable. Caller frees *out with SSL_CTX_free(). */
+int tls_ctx_new(SSL_CTX **out, const char *cert, const char *key,
+                struct cd_error *err) CD_MUST_CHECK;
+/* Answer a request on the plain redirect listener: 301 to https on
+ * tls_port for GET and HEAD, 400 otherwise. */
+void tls_redirect(struct http_req *r, int tls_port);
 
 #endif /* CD_HTTP_INTERNAL_H */

@@ -106,11 +106,6 @@ int http_query_param(const struct http_req *r, const char *name,
     return 1;
 }
 
-int http_is_tls(const struct http_req *r)
-{
-    return r->req->input.scheme == &H2O_URL_SCHEME_HTTPS;
-}
-
 char *http_strdup(struct http_req *r, struct http_str s)
 {
     return h2o_strdup(&r->req->pool, s.ptr, s.len).base;

@@ -21,6 +21,8 @@ typedef void (*http_handler_fn)(struct http_req *r);
 
 enum route_flags {
     ROUTE_NO_STORE = 1 << 0, /* Cache-Control: no-store (API, health) */
+    ROUTE_SAME_ORIGIN = 1 << 1, /* refuse cross-site requests (guard.h) */
+    ROUTE_FRAMEABLE = 1 << 2,   /* may be framed by any site (the vault) */
 };
 
 struct route {

@@ -6,7 +6,9 @@
  * mailbox (h2o multithread queue) through which other threads post work to
  * it. All loops share one h2o global configuration, read-only once started,
  * and one per-address connection counter. The request handler itself is in
- * dispatch.c.
+ * dispatch.c. With TLS, a loop may hold a second, plain listener whose
+ * requests all get the redirect to https (tls.c); answers on TLS carry
+ * HSTS.
  *
  * Stopping: a "stop" message closes the loop's listener and idle
  * connections; the loop keeps serving what is in flight until it has no
@@ -20,7 +22,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
     CD_UNUSED(self);
     http_req_init(r, req, l);
+    if (l->server->ssl_ctx != NULL && !http_is_tls(r)) {
+        tls_redirect(r, l->server->port); /* the plain listener */
+        return 0;
+    }
+    if (l->server->ssl_ctx != NULL)
+        http_add_header(r, "Strict-Transport-Security", "max-age=31536000");
     http_dispatch(r);
     return 0;
 }
@@ -75,7 +82,7 @@ static void on_conn_close(void *data)
     free(n);
 }
 
-static void on_accept(h2o_socket_t *listener, const char *err)
+static void accept_one(h2o_socket_t *listener, h2o_accept_ctx_t *actx)
 {
     struct http_loop *l = listener->data;
     struct sockaddr_storage ss;
@@ -83,8 +90,6 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     h2o_socket_t *sock;
     uint64_t key;
 
-    if (err != NULL)
-        return;
     sock = h2o_evloop_socket_accept(listener);
     if (sock == NULL)
         return;
@@ -102,7 +107,23 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     sock->on_close.cb = on_conn_close;
     sock->on_close.data = n;
     l->nconns++;
-    h2o_accept(&l->accept_ctx, sock);
+    h2o_accept(actx, sock);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    struct http_loop *l = listener->data;
+
+    if (err == NULL)
+        accept_one(listener, &l->accept_ctx);
+}
+
+static void on_accept_plain(h2o_socket_t *listener, const char *err)
+{
+    struct http_loop *l = listener->data;
+
+    if (err == NULL)
+        accept_one(listener, &l->plain_ctx);
 }
 
 /* Mailbox: run each posted function on this loop's thread. */
@@ -129,18 +150,33 @@ void http_loop_post(struct http_loop *loop, void (*fn)(void *arg), void *arg)
     h2o_multithread_send_message(&loop->receiver, &m->super);
 }
 
-static void close_listener(struct http_loop *l)
+static void close_socket(h2o_socket_t **sock, int *fd)
 {
-    if (l->listener == NULL) {
-        if (l->listen_fd >= 0)
-            close(l->listen_fd);
-        l->listen_fd = -1;
+    if (*sock == NULL) {
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
         return;
     }
-    h2o_socket_read_stop(l->listener);
-    h2o_socket_close(l->listener); /* closes listen_fd too */
-    l->listener = NULL;
-    l->listen_fd = -1;
+    h2o_socket_read_stop(*sock);
+    h2o_socket_close(*sock); /* closes the fd too */
+    *sock = NULL;
+    *fd = -1;
+}
+
+static void close_listener(struct http_loop *l)
+{
+    close_socket(&l->listener, &l->listen_fd);
+    close_socket(&l->redirect, &l->redirect_fd);
+}
+
+static void listen_on(struct http_loop *l, h2o_socket_t **sock, int fd,
+                      h2o_socket_cb cb)
+{
+    *sock = h2o_evloop_socket_create(l->ctx.loop, fd,
+                                     H2O_SOCKET_FLAG_DONT_READ);
+    (*sock)->data = l;
+    h2o_socket_read_start(*sock, cb);
 }
 
 static void on_stop(void *arg)
@@ -177,6 +213,8 @@ static void *loop_main(void *arg)
     l->accept_ctx.ctx = &l->ctx;
     l->accept_ctx.hosts = s->config.hosts;
     l->accept_ctx.ssl_ctx = s->ssl_ctx;
+    l->plain_ctx.ctx = &l->ctx;
+    l->plain_ctx.hosts = s->config.hosts;
     l->queue = h2o_multithread_create_queue(l->ctx.loop);
     h2o_multithread_register_receiver(l->queue, &l->receiver, on_mail);
     buf_init(&l->access_log, 1 << 20);
@@ -185,10 +223,9 @@ static void *loop_main(void *arg)
         signal_started(l, -1);
         goto out;
     }
-    l->listener = h2o_evloop_socket_create(l->ctx.loop, l->listen_fd,
-                                           H2O_SOCKET_FLAG_DONT_READ);
-    l->listener->data = l;
-    h2o_socket_read_start(l->listener, on_accept);
+    listen_on(l, &l->listener, l->listen_fd, on_accept);
+    if (l->redirect_fd >= 0)
+        listen_on(l, &l->redirect, l->redirect_fd, on_accept_plain);
     signal_started(l, 1);
 
     for (;;) {
@@ -271,32 +308,6 @@ fail:
                         *port, strerror(rc));
 }
 
-static int setup_tls(struct http_server *s, struct cd_error *err)
-{
-    static const h2o_iovec_t alpn[] = {{H2O_STRLIT("http/1.1")}, {NULL, 0}};
-    unsigned long e;
-    char msg[256];
-
-    s->ssl_ctx = SSL_CTX_new(TLS_server_method());
-    if (s->ssl_ctx == NULL)
-        return cd_error_set(err, CD_EIO, "cannot create a TLS context");
-    SSL_CTX_set_min_proto_version(s->ssl_ctx, TLS1_2_VERSION);
-    SSL_CTX_set_options(s->ssl_ctx, SSL_OP_NO_RENEGOTIATION);
-    if (SSL_CTX_use_certificate_chain_file(s->ssl_ctx, s->opts.ssl_cert) != 1 ||
-        SSL_CTX_use_PrivateKey_file(s->ssl_ctx, s->opts.ssl_key,
-                                    SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(s->ssl_ctx) != 1) {
-        e = ERR_get_error();
-        ERR_error_string_n(e, msg, sizeof(msg));
-        ERR_clear_error();
-        return cd_error_set(err, CD_EINVAL, "cannot load TLS certificate "
-                            "'%s' and key '%s': %s", s->opts.ssl_cert,
-                            s->opts.ssl_key, msg);
-    }
-    h2o_ssl_register_alpn_protocols(s->ssl_ctx, alpn);
-    return CD_OK;
-}
-
 static void configure_h2o(struct http_server *s)
 {
     h2o_pathconf_t *pathconf;
@@ -352,6 +363,7 @@ int http_server_start(struct http_server **out,
     *out = NULL;
     s->opts = *opts;
     s->port = opts->port;
+    s->http_port = opts->ssl_cert != NULL ? opts->http_port : -1;
     s->nloops = opts->threads > 0 ? opts->threads : 1;
     s->loops = xcalloc((size_t)s->nloops, sizeof(*s->loops));
     pthread_mutex_init(&s->lock, NULL);
@@ -362,14 +374,22 @@ int http_server_start(struct http_server **out,
         s->loops[i].server = s;
         s->loops[i].index = i;
         s->loops[i].listen_fd = -1;
+        s->loops[i].redirect_fd = -1;
     }
-    if (opts->ssl_cert != NULL && (rc = setup_tls(s, err)) < 0)
+    if (opts->ssl_cert != NULL &&
+        (rc = tls_ctx_new(&s->ssl_ctx, opts->ssl_cert, opts->ssl_key, err)) < 0)
         goto fail;
     for (int i = 0; i < s->nloops; i++) {
         rc = bind_listener(opts->host, &s->port, err);
         if (rc < 0)
             goto fail;
         s->loops[i].listen_fd = rc;
+        if (s->http_port < 0)
+            continue;
+        rc = bind_listener(opts->host, &s->http_port, err);
+        if (rc < 0)
+            goto fail;
+        s->loops[i].redirect_fd = rc;
     }
     rc = start_loops(s, err);
     if (rc < 0)
@@ -386,6 +406,11 @@ int http_server_port(const struct http_server *s)
     return s->port;
 }
 
+int http_server_http_port(const struct http_server *s)
+{
+    return s->http_port;
+}
+
 void http_server_stop(struct http_server *s, int grace_ms)
 {
     if (s == NULL)
@@ -400,10 +425,14 @@ void http_server_stop(struct http_server *s, int grace_ms)
     for (int i = 0; i < s->nloops; i++) {
         struct http_loop *l = &s->loops[i];
 
-        if (l->started == 1 || l->started == -1)
+        if (l->started == 1 || l->started == -1) {
             pthread_join(l->thread, NULL);
-        else if (l->listen_fd >= 0)
+            continue;
+        }
+        if (l->listen_fd >= 0)
             close(l->listen_fd);
+        if (l->redirect_fd >= 0)
+            close(l->redirect_fd);
     }
     connlimit_free(s->connlimit);
     if (s->ssl_ctx != NULL)

@@ -12,13 +12,10 @@
 #include <string.h>
 
 #include "http/assets.h"
+#include "http/guard.h"
 #include "http/internal.h"
 #include "http/parse.h"
 
-/* Offen's CSP (reference/offen-server.md §6.3), on every HTML answer. */
-#define STATIC_CSP                                                           \
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; "                 \
-    "script-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
 static int is_html(const struct asset *a)
 {
@@ -40,10 +37,9 @@ static void serve_asset(struct http_req *r, const struct asset *a)
         http_add_header(r, "Vary", "Accept-Encoding");
     http_add_header(r, "ETag", etag);
     http_add_header(r, "Cache-Control", "no-cache");
-    http_add_header(r, "X-Content-Type-Options", "nosniff");
-    http_add_header(r, "Referrer-Policy", "origin-when-cross-origin");
+    /* nosniff, Referrer-Policy and framing: dispatch.c (guard.h) */
     if (is_html(a))
-        http_add_header(r, "Content-Security-Policy", STATIC_CSP);
+        http_add_header(r, "Content-Security-Policy", GUARD_CSP_PAGE);
     if (http_header(r, "if-none-match", &v) &&
         parse_etag_listed(v.ptr, v.len, etag)) {
         http_reply(r, 304, NULL, "", 0);

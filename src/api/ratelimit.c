@@ -1,0 +1,258 @@
+/* ratelimit.c -- the throttle's keys and the gate in front of handlers.
+ *
+ * See ratelimit.h for the algorithm. This file owns the per-process salt,
+ * turns "<scope>-<identity>" into a salted SHA-256 key, asks the store for
+ * a verdict, and runs a request through its stages on its loop: a passing
+ * stage goes on at once, a waiting one holds the request with http_hold()
+ * and goes on from the timer, a rejected one answers 429 and nothing else
+ * happens (no body parse on the worker, no Argon2id).
+ *
+ * The identity helpers run on the loop too: a body field (one small JSON
+ * parse), the operator of a signed `auth` cookie (one HMAC, no database),
+ * the `user` cookie. A request without the identity skips the stage; the
+ * route's own checks then answer it (400 or 401), as in Offen, where
+ * authentication and decoding run before the limiter.
+ *
+ * Threading: the limiter is shared by all loops; the store locks.
+ */
+#include "common/common.h"
+#include "api/ratelimit.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/body.h"
+#include "common/timefmt.h"
+#include "common/xalloc.h"
+#include "crypto/hashfast.h"
+#include "crypto/token.h"
+#include "http/http.h"
+
+struct ratelimit {
+    struct ratelimit_store *store;
+    bool disabled;
+    char salt[CRYPTO_USER_SALT_SIZE]; /* "{1,} b64(16 random bytes)" */
+};
+
+int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store,
+                  bool disabled)
+{
+    struct ratelimit *rl = xcalloc(1, sizeof(*rl));
+    int rc;
+
+    *out = NULL;
+    rl->store = store;
+    rl->disabled = disabled;
+    rc = crypto_new_user_salt(rl->salt);
+    if (rc < 0) {
+        ratelimit_free(rl);
+        return CD_EIO;
+    }
+    *out = rl;
+    return CD_OK;
+}
+
+void ratelimit_free(struct ratelimit *rl)
+{
+    if (rl == NULL)
+        return;
+    if (rl->store != NULL)
+        rl->store->free(rl->store);
+    free(rl);
+}
+
+static int hexval(char c)
+{
+    return c >= 'a' ? c - 'a' + 10 : c - '0';
+}
+
+void ratelimit_key(const struct ratelimit *rl, const char *scope,
+                   const char *ident, size_t n,
+                   unsigned char key[RATELIMIT_KEY_SIZE])
+{
+    char id[64 + 1 + RATELIMIT_IDENT_MAX + 1];
+    char hex[CRYPTO_SECRET_ID_SIZE];
+    int len;
+
+    if (ident == NULL) {
+        ident = "*";
+        n = 1;
+    }
+    if (n > RATELIMIT_IDENT_MAX)
+        n = RATELIMIT_IDENT_MAX;
+    len = snprintf(id, sizeof(id), "%.64s-%.*s", scope, (int)n, ident);
+    if (len < 0 || (size_t)len >= sizeof(id))
+        len = (int)strlen(id);
+    /* The salt is ours and well-formed, the id under CRYPTO_USER_ID_MAX:
+     * this cannot fail short of OpenSSL failing; then all keys collide into
+     * one bucket, which only throttles harder. */
+    if (crypto_hash_fast(id, (size_t)len, rl->salt, strlen(rl->salt), hex) <
+        0)
+        memset(hex, '0', 64);
+    for (size_t i = 0; i < RATELIMIT_KEY_SIZE; i++)
+        key[i] = (unsigned char)(hexval(hex[2 * i]) << 4 |
+                                 hexval(hex[2 * i + 1]));
+}
+
+enum ratelimit_verdict ratelimit_hit(struct ratelimit *rl,
+                                     const unsigned char *key, int64_t now_ms,
+                                     int64_t d_ms, enum ratelimit_mode mode,
+                                     int64_t *wait_ms)
+{
+    *wait_ms = 0;
+    if (rl->disabled)
+        return RATELIMIT_PASS;
+    return rl->store->hit(rl->store, key, now_ms, d_ms, mode, wait_ms);
+}
+
+size_t ratelimit_count(const struct ratelimit *rl)
+{
+    return rl->store->count(rl->store);
+}
+
+void ratelimit_forget_email(struct ratelimit *rl, const char *scope,
+                            const char *email)
+{
+    unsigned char key[RATELIMIT_KEY_SIZE];
+    size_t n = strnlen(email, RATELIMIT_IDENT_MAX);
+    char *lc;
+
+    if (rl == NULL || rl->disabled)
+        return;
+    lc = xstrndup(email, n);
+    for (size_t i = 0; i < n; i++)
+        lc[i] = (char)tolower((unsigned char)lc[i]);
+    ratelimit_key(rl, scope, lc, n, key);
+    free(lc);
+    rl->store->forget(rl->store, key);
+}
+
+/* --- the gate ------------------------------------------------------------ */
+
+struct gate {
+    struct ratelimit *rl;
+    unsigned char keys[RATELIMIT_CHECKS_MAX][RATELIMIT_KEY_SIZE];
+    struct ratelimit_check checks[RATELIMIT_CHECKS_MAX];
+    size_t n, next_stage;
+    void (*next)(struct http_req *r);
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void gate_run(struct http_req *r, void *arg)
+{
+    struct gate *g = arg;
+
+    while (g->next_stage < g->n) {
+        const struct ratelimit_check *c = &g->checks[g->next_stage];
+        int64_t wait = 0;
+        enum ratelimit_verdict v =
+            ratelimit_hit(g->rl, g->keys[g->next_stage], now_ms(), c->d_ms,
+                          c->mode, &wait);
+
+        g->next_stage++;
+        if (v == RATELIMIT_REJECT) {
+            http_reply_error(r, 429, "router: error rate limiting request: "
+                             "ratelimiter: wait time exceeded the timeout "
+                             "of %ds", RATELIMIT_TIMEOUT_MS / 1000);
+            return;
+        }
+        if (v == RATELIMIT_WAIT && wait > 0) {
+            http_hold(r, (uint64_t)wait, gate_run, g);
+            return;
+        }
+    }
+    g->next(r);
+}
+
+void ratelimit_gate(struct http_req *r, const struct ratelimit_check *checks,
+                    size_t n, void (*next)(struct http_req *r))
+{
+    struct api_app *app = api_app_of(r);
+    struct gate *g;
+
+    if (app->ratelimit == NULL || n == 0) {
+        next(r);
+        return;
+    }
+    if (n > RATELIMIT_CHECKS_MAX)
+        n = RATELIMIT_CHECKS_MAX;
+    g = http_alloc(r, sizeof(*g));
+    g->rl = app->ratelimit;
+    g->n = n;
+    g->next = next;
+    for (size_t i = 0; i < n; i++) {
+        g->checks[i] = checks[i];
+        g->checks[i].ident = NULL; /* only the key outlives this call */
+        ratelimit_key(g->rl, checks[i].scope, checks[i].ident,
+                      checks[i].ident_len, g->keys[i]);
+    }
+    gate_run(r, g);
+}
+
+/* --- identities on the loop ---------------------------------------------- */
+
+int ratelimit_body_field(struct http_req *r, const char *name, bool fold,
+                         const char **out, size_t *len)
+{
+    struct http_str b = http_body(r);
+    struct cd_error err = {0};
+    json_t *obj = NULL;
+    const char *s = NULL;
+    char *copy;
+    int found = 0;
+
+    if (body_parse(b.ptr, b.len, &obj, &err) == CD_OK &&
+        body_string(obj, name, 0, &s, &err) == CD_OK) {
+        struct http_str v = {s, strlen(s)};
+
+        copy = http_strdup(r, v);
+        for (size_t i = 0; fold && copy[i] != '\0'; i++)
+            copy[i] = (char)tolower((unsigned char)copy[i]);
+        *out = copy;
+        *len = v.len;
+        found = 1;
+    }
+    json_decref(obj);
+    return found;
+}
+
+int ratelimit_session(struct http_req *r, const char **out, size_t *len)
+{
+    struct api_app *app = api_app_of(r);
+    struct http_str tok;
+    char *id = NULL;
+    size_t n = 0;
+
+    if (!http_cookie(r, "auth", &tok) ||
+        crypto_token_auth_verify(&app->keys.signer, tok.ptr, tok.len,
+                                 timefmt_now_s(), &id, &n) < 0)
+        return 0;
+    {
+        struct http_str v = {id, n};
+
+        *out = http_strdup(r, v);
+        *len = n;
+    }
+    free(id);
+    return 1;
+}
+
+int ratelimit_user(struct http_req *r, const char **out, size_t *len)
+{
+    struct http_str v;
+
+    if (!http_cookie(r, "user", &v))
+        return 0;
+    *out = v.ptr;
+    *len = v.len;
+    return 1;
+}

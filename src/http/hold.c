@@ -1,0 +1,131 @@
+/* hold.c -- hold a request for a while without blocking its loop.
+ *
+ * The rate limiter (api/ratelimit.h) holds a throttled request instead of
+ * sleeping: http_hold() arms an h2o timeout on the request's own loop and
+ * returns; the loop keeps serving everything else. When the timeout fires,
+ * the resumption is posted through the loop's mailbox (an h2o timeout must
+ * not be disposed from inside its own callback), and the mailbox disposes
+ * the timeout and calls fn on the loop thread.
+ *
+ * If the client goes away first, h2o clears the request's memory pool: a
+ * dispose hook there unlinks and frees a timer that has not fired, or marks
+ * a fired one so the mailbox only frees it. fn is then never called.
+ *
+ * A hold waits in slices of at most HOLD_SLICE_MS, so a loop that is
+ * stopping resumes its held requests within a slice instead of keeping
+ * them past the shutdown grace period (they go on, unthrottled, and are
+ * answered).
+ *
+ * Threading: everything runs on the request's loop thread. Each hold is one
+ * malloc'd struct with its own two h2o timeouts (h2o 2.2 timeouts have one
+ * fixed duration each); holds are bounded by the throttle's 30 s limit and
+ * by the per-address connection cap.
+ */
+#include "common/common.h"
+
+#include <string.h>
+
+#include "common/xalloc.h"
+#include "http/internal.h"
+
+#define HOLD_SLICE_MS 1000 /* how late a stopping loop notices a hold */
+
+struct hold {
+    h2o_timeout_t tail;        /* the first ms % HOLD_SLICE_MS */
+    h2o_timeout_t slice;       /* then whole slices */
+    h2o_timeout_entry_t entry;
+    uint64_t slices;           /* whole slices still to wait */
+    h2o_loop_t *loop;
+    struct http_loop *owner;
+    struct http_req *r;        /* NULL once the client is gone */
+    struct hold **slot;        /* in the request's pool: the dispose hook */
+    http_resume_fn fn;
+    void *arg;
+    int fired;                 /* the resumption is in the mailbox */
+};
+
+static void hold_dispose(struct hold *h)
+{
+    if (h2o_timeout_is_linked(&h->entry))
+        h2o_timeout_unlink(&h->entry);
+    h2o_timeout_dispose(h->loop, &h->tail);
+    h2o_timeout_dispose(h->loop, &h->slice);
+}
+
+/* The request's pool is being cleared (the client went away). */
+static void on_req_dispose(void *p)
+{
+    struct hold **slot = p;
+    struct hold *h = *slot;
+
+    if (h == NULL)
+        return;
+    if (h->fired) {
+        h->r = NULL; /* the mailbox frees it */
+        return;
+    }
+    hold_dispose(h);
+    free(h);
+}
+
+static void on_resume(void *arg)
+{
+    struct hold *h = arg;
+    struct http_req *r = h->r;
+
+    hold_dispose(h);
+    if (r != NULL)
+        *h->slot = NULL; /* the pool still exists: detach the hook */
+    if (r != NULL)
+        h->fn(r, h->arg);
+    free(h);
+}
+
+/* A slice has passed: wait for the next one, or resume. A stopping loop
+ * resumes at once, so holds never outlast the shutdown grace period. */
+static void on_fire(h2o_timeout_entry_t *entry)
+{
+    struct hold *h = H2O_STRUCT_FROM_MEMBER(struct hold, entry, entry);
+
+    if (h->slices > 0 && !h->owner->stopping) {
+        h->slices--;
+        h2o_timeout_link(h->loop, &h->slice, &h->entry);
+        return;
+    }
+    h->fired = 1;
+    http_loop_post(h->owner, on_resume, h);
+}
+
+void http_hold(struct http_req *r, uint64_t ms, http_resume_fn fn, void *arg)
+{
+    struct hold *h = xcalloc(1, sizeof(*h));
+
+    h->loop = r->loop->ctx.loop;
+    h->owner = r->loop;
+    h->r = r;
+    h->fn = fn;
+    h->arg = arg;
+    h->slot = h2o_mem_alloc_shared(&r->req->pool, sizeof(*h->slot),
+                                   on_req_dispose);
+    *h->slot = h;
+    if (r->loop->stopping)
+        ms = 0;
+    h2o_timeout_init(h->loop, &h->tail, ms % HOLD_SLICE_MS);
+    h2o_timeout_init(h->loop, &h->slice, HOLD_SLICE_MS);
+    h->entry.cb = on_fire;
+    if (ms % HOLD_SLICE_MS != 0 || ms == 0) {
+        h->slices = ms / HOLD_SLICE_MS;
+        h2o_timeout_link(h->loop, &h->tail, &h->entry);
+    } else {
+        h->slices = ms / HOLD_SLICE_MS - 1;
+        h2o_timeout_link(h->loop, &h->slice, &h->entry);
+    }
+}
+
+void *http_alloc(struct http_req *r, size_t n)
+{
+    void *p = h2o_mem_alloc_pool(&r->req->pool, n);
+
+    memset(p, 0, n);
+    return p;
+}
