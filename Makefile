@@ -46,7 +46,9 @@ $(FUZZ)/build.ninja: CMakeLists.txt tests/fuzz/CMakeLists.txt
 	    -DCANDOR_FUZZ=ON -DCANDOR_WERROR=ON
 
 # Two ctest runs: every unit and API test, then a short run of each fuzz
-# target; each ends with its own summary, the fuzz run's last.
+# target; each ends with its own summary, the fuzz run's last. Between
+# them, tests/db/run-all.sh runs the store, API and visitor browser tests
+# again on a throwaway PostgreSQL and MariaDB, and removes the servers.
 check: $(CHECK)/build.ninja $(FUZZ)/build.ninja candor
 	tools/deps.sh ensure test
 	cmake --build $(CHECK) -j $(JOBS)
@@ -55,6 +57,10 @@ check: $(CHECK)/build.ninja $(FUZZ)/build.ninja candor
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure --timeout 900
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    tests/db/run-all.sh $(CHECK)
 	cd $(FUZZ) && FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) \
 	    ctest --output-on-failure -j $(JOBS) --timeout 300
 

@@ -70,5 +70,7 @@ int migrate_ulid_new(char out[MIGRATE_ULID_LEN + 1],
 
 /* The dialects' schemas. */
 extern const struct store_schema store_sqlite_schema;
+extern const struct store_schema store_postgres_schema;
+extern const struct store_schema store_mysql_schema;
 
 #endif /* CD_STORE_MIGRATE_H */

@@ -18,6 +18,8 @@
 
 static const struct store_backend *const backends[] = {
     &store_sqlite,
+    &store_postgres,
+    &store_mysql,
 };
 
 /* Offen's spelling of the dialects (OFFEN_DATABASE_DIALECT). */

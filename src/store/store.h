@@ -55,7 +55,9 @@ struct store_writer; /* opaque: the group-commit writer thread */
  * path is ignored. The connection is set to WAL journalling,
  * synchronous=NORMAL, a busy timeout of STORE_BUSY_TIMEOUT_MS and no foreign
  * key enforcement (Offen's SQLite schema has none).
- * PostgreSQL and MySQL are not supported in this build yet: CD_EINVAL.
+ * For CONFIG_DIALECT_POSTGRES, conn is a libpq URI or keyword string
+ * (Offen's); the session runs in UTC, and a lost connection is re-made at
+ * a later call (docs/internals/store.md, "PostgreSQL").
  * Returns CD_OK and sets *out (free it with store_close()), CD_EINVAL for a
  * bad dialect or empty conn, CD_ESTORE when the database cannot be opened
  * or configured. *out is NULL on failure. */

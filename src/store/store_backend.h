@@ -94,6 +94,8 @@ struct store_backend {
 
 /* The compiled-in backends. */
 extern const struct store_backend store_sqlite;
+extern const struct store_backend store_postgres;
+extern const struct store_backend store_mysql;
 
 /* What a dialect gives accounts.c and users.c: one statement per field.
  * "?" stands for the dialect's placeholder; parameters are bound as text,
@@ -140,6 +142,8 @@ struct store_accounts_sql {
 };
 
 extern const struct store_accounts_sql store_sqlite_accounts_sql;
+extern const struct store_accounts_sql store_postgres_accounts_sql;
+extern const struct store_accounts_sql store_mysql_accounts_sql;
 
 /* Rows a paged read (events.c) asks for per statement: every statement
  * marked PAGE below ends in LIMIT STORE_PAGE_ROWS. */
@@ -199,6 +203,8 @@ struct store_events_sql {
 };
 
 extern const struct store_events_sql store_sqlite_events_sql;
+extern const struct store_events_sql store_postgres_events_sql;
+extern const struct store_events_sql store_mysql_events_sql;
 
 /* store_exec() with parameters, and the count query: for store/ code that
  * needs them (the migration runner and the dialects' migration steps). */

@@ -8,8 +8,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import net from 'node:net';
+import { databaseFor, dropDatabase, hasDatabase, onSqlite, query } from '../db/fresh.mjs';
 
 export const BIN = resolve(process.env.CANDOR_BIN || 'build/release/candor');
 export const SHARED = resolve(process.env.CANDOR_SHARED_DIR || '../shared');
@@ -28,12 +29,20 @@ export function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
+// With CANDOR_TEST_DIALECT set (tests/db/fresh.mjs), the database of a
+// data folder: a fresh one per folder, unless the test names its own.
+function dbEnv(dataDir, env) {
+  const own = ['DATABASE_DIALECT', 'DATABASE_CONNECTIONSTRING', 'DATABASE_URL']
+    .some((k) => `CANDOR_${k}` in env || `OFFEN_${k}` in env);
+  return own || !dataDir ? {} : databaseFor(dataDir);
+}
+
 // Run the binary to completion: { status, stdout, stderr }.
 export function run(args, { env = {}, cwd, input } = {}) {
   const home = tempDir('candor-home-');
   try {
     const r = spawnSync(BIN, args, {
-      env: cleanEnv({ HOME: home, ...env }),
+      env: cleanEnv({ HOME: home, ...dbEnv(env.CANDOR_APP_DATADIR, env), ...env }),
       cwd: cwd || home,
       input,
       encoding: 'utf8',
@@ -45,18 +54,22 @@ export function run(args, { env = {}, cwd, input } = {}) {
   }
 }
 
-export async function startServer({ env = {}, args = [], dataDir } = {}) {
+// wrap: a command line to run the binary under, e.g. ['prlimit', '--fsize=N'].
+export async function startServer({ env = {}, args = [], dataDir, wrap = [] } = {}) {
   const dir = dataDir || tempDir();
   const ownDir = !dataDir;
+  const data = env.CANDOR_APP_DATADIR || join(dir, 'data');
   const childEnv = cleanEnv({
     HOME: dir,
     CANDOR_APP_DATADIR: join(dir, 'data'),
+    ...dbEnv(data, env),
     CANDOR_SERVER_HOST: '127.0.0.1',
     CANDOR_SERVER_PORT: '0',
     CANDOR_SERVER_THREADS: '2',
     ...env,
   });
-  const child = spawn(BIN, ['serve', ...args], { env: childEnv, cwd: dir });
+  const argv = [...wrap, BIN, 'serve', ...args];
+  const child = spawn(argv[0], argv.slice(1), { env: childEnv, cwd: dir });
   const server = {
     child, dir, stdout: '', stderr: '', port: 0, exited: null,
     dataDir: childEnv.CANDOR_APP_DATADIR,
@@ -85,6 +98,7 @@ export async function startServer({ env = {}, args = [], dataDir } = {}) {
     if (!server.exited) child.kill('SIGTERM');
     const e = await exited;
     if (ownDir) rmSync(dir, { recursive: true, force: true });
+    if (ownDir) dropDatabase(data);
     if (e.code !== 0) {
       throw new Error(`server exited with ${JSON.stringify(e)}:\n${server.stderr}`);
     }
@@ -119,7 +133,9 @@ export function statusOf(raw) {
   return m ? Number(m[1]) : 0;
 }
 
+// On another dialect, the database of the data folder dbPath lies in.
 export function sqlite(dbPath, sql) {
+  if (!onSqlite && hasDatabase(dirname(dbPath))) return query(dirname(dbPath), sql);
   const r = spawnSync('sqlite3', [dbPath, sql], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
   return r.stdout.trim();

@@ -9,6 +9,7 @@ import {
   T, VAULT_IFRAME, apiCalls, axeViolations, count, databaseBytes, dbPath, nextEventPost,
   recordRequests, sqlite, startFixture, storedEvents, waitForVaultFrame,
 } from './lib.mjs';
+import { DIALECT, onSqlite } from '../db/fresh.mjs';
 
 let fx;
 before(async () => { fx = await startFixture(); });
@@ -60,8 +61,13 @@ test('allow: three encrypted page views, listed, exported and deleted by the vis
     assert.match(p, /^\{1,\} [A-Za-z0-9+/]+={0,2} [A-Za-z0-9+/]{16}$/);
   }
   assert.match(query('SELECT encrypted_secret FROM secrets'), /^\{1,\} [A-Za-z0-9+/]{683}=$/);
-  const files = databaseBytes(server);
-  assert.ok(files.length >= 1);
+  // The database files on SQLite; every row as text on PostgreSQL (its
+  // files are the server's); on MySQL the check is SQLite's and ours only.
+  const files = onSqlite ? databaseBytes(server) : DIALECT === 'postgres'
+    ? ['events', 'secrets', 'tombstones', 'accounts'].map((t) => Buffer.from(query(`SELECT ${t}::text FROM ${t}`)))
+    : [];
+  if (!onSqlite && DIALECT !== 'postgres') console.log(`# database contents not checked for plaintext on ${DIALECT}`);
+  else assert.ok(files.length >= 1);
   for (const bytes of files) {
     // every URL, title and referrer of the site carries the mark
     assert.equal(bytes.includes(mark), false, 'plaintext of a page view is in the database file');

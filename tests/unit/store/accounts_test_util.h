@@ -23,7 +23,7 @@ static inline struct store *store_at(const char *path, bool migrate)
     struct cd_error err = {0};
     struct store *st = NULL;
 
-    if (store_open(&st, CONFIG_DIALECT_SQLITE, path, &err) != CD_OK)
+    if (store_open(&st, test_dialect(), path, &err) != CD_OK)
         fail_msg("store_open(%s): %s", path, err.msg);
     if (migrate && store_migrate(st, &err) != CD_OK)
         fail_msg("store_migrate(%s): %s", path, err.msg);
@@ -40,10 +40,27 @@ static inline struct store *fresh_store(struct tdir *d, const char *name)
  * writing). */
 static inline const char *fixture_copy(struct tdir *d, const char *name)
 {
-    const char *path = tdir_file(d, name);
+    const char *path;
+
+    if (!test_on_sqlite())
+        tdir_remove(d);
+    SKIP_UNLESS_SQLITE("the fixture is Offen's SQLite database");
+    path = tdir_file(d, name);
 
     copy_file(FIXTURE_DB, path);
     return path;
+}
+
+/* PostgreSQL and MySQL have Offen's foreign key from relationships to
+ * users: there, the two operators the tests give relationships to before
+ * (or without) saving them are created first, as bare rows. */
+static inline void parent_users(const char *path)
+{
+    if (!test_on_sqlite())
+        file_exec(path, "INSERT INTO account_users (account_user_id, "
+                        "admin_level) VALUES "
+                        "('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 0), "
+                        "('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 0)");
 }
 
 /* Fail with the message in the caller's `struct cd_error err` unless call

@@ -16,7 +16,7 @@ static struct store *open_ok(const char *path)
     struct cd_error err = {0};
     struct store *st = NULL;
 
-    if (store_open(&st, CONFIG_DIALECT_SQLITE, path, &err) != CD_OK)
+    if (store_open(&st, test_dialect(), path, &err) != CD_OK)
         fail_msg("store_open(%s): %s", path, err.msg);
     assert_non_null(st);
     return st;
@@ -28,14 +28,26 @@ static void test_open_other_dialects(void **state)
     struct store *st = (struct store *)&err; /* must be reset to NULL */
 
     (void)state;
-    assert_int_equal(store_open(&st, CONFIG_DIALECT_POSTGRES, "host=x", &err),
-                     CD_EINVAL);
+    /* PostgreSQL is built in: a server that is not there is CD_ESTORE. */
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_POSTGRES,
+                                "postgres://candor@127.0.0.1:1/x"
+                                "?connect_timeout=2&sslmode=disable",
+                                &err),
+                     CD_ESTORE);
     assert_null(st);
-    assert_non_null(strstr(err.msg, "postgres"));
-    assert_non_null(strstr(err.msg, "not supported in this build yet"));
-    assert_int_equal(store_open(&st, CONFIG_DIALECT_MYSQL, "u@/db", &err),
+    assert_non_null(strstr(err.msg, "cannot open database"));
+    /* So is MySQL: no server is CD_ESTORE, a malformed DSN CD_EINVAL. */
+    st = (struct store *)&err;
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_MYSQL,
+                                "u:p@tcp(127.0.0.1:1)/x?timeout=2s", &err),
+                     CD_ESTORE);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "cannot connect to MySQL at 127.0.0.1:1"));
+    assert_null(strstr(err.msg, ":p@"));
+    st = (struct store *)&err;
+    assert_int_equal(store_open(&st, CONFIG_DIALECT_MYSQL, "u@db", &err),
                      CD_EINVAL);
-    assert_non_null(strstr(err.msg, "mysql"));
+    assert_non_null(strstr(err.msg, "MySQL DSN"));
     assert_null(st);
 }
 
@@ -46,6 +58,7 @@ static void test_open_bad_conn(void **state)
     struct tdir d;
 
     (void)state;
+    SKIP_UNLESS_SQLITE("file paths are SQLite's");
     assert_int_equal(store_open(&st, CONFIG_DIALECT_SQLITE, "", &err),
                      CD_EINVAL);
     assert_int_equal(store_open(&st, CONFIG_DIALECT_SQLITE, NULL, NULL),
@@ -85,6 +98,7 @@ static void test_open_configures_connection(void **state)
     const char *path;
 
     (void)state;
+    SKIP_UNLESS_SQLITE("PRAGMAs and WAL are SQLite's");
     tdir_make(&d);
     path = tdir_file(&d, "c.db");
     st = open_ok(path);
@@ -114,6 +128,7 @@ static void test_open_uri_and_query(void **state)
     struct tdir d;
 
     (void)state;
+    SKIP_UNLESS_SQLITE("file: URIs are SQLite's");
     tdir_make(&d);
     /* A "file:" URI reaches SQLite as such. */
     snprintf(uri, sizeof(uri), "file:%s?cache=private",
@@ -218,9 +233,12 @@ static void test_savepoints(void **state)
     assert_int_equal(store_exec(st, "INSERT INTO t VALUES (2)", &err), CD_OK);
     assert_int_equal(store_rollback_to(st, "b_2", &err), CD_OK);
     assert_int_equal(store_release(st, "b_2", &err), CD_OK);
-    assert_int_equal(store_release(st, "b_2", &err), CD_ESTORE); /* gone */
+    /* Gone. (PostgreSQL aborts a transaction at its first error, so
+     * there the check would undo what comes before.) */
+    if (test_on_sqlite())
+        assert_int_equal(store_release(st, "b_2", &err), CD_ESTORE);
     assert_int_equal(store_commit(st, &err), CD_OK);
-    assert_int_equal(file_int(path, "SELECT group_concat(k) FROM t"), 1);
+    assert_int_equal(file_int(path, "SELECT SUM(k) FROM t"), 1);
     store_close(st);
     tdir_remove(&d);
 }
@@ -266,7 +284,8 @@ static void test_exec(void **state)
     (void)state;
     tdir_make(&d);
     st = open_ok(tdir_file(&d, "e.db"));
-    assert_int_equal(store_exec(st, "CREATE TABLE t (x, y)", &err), CD_OK);
+    assert_int_equal(store_exec(st, "CREATE TABLE t (x TEXT, y TEXT)", &err),
+                     CD_OK);
     /* Exactly one statement per call. */
     assert_int_equal(store_exec(st, "", &err), CD_EINVAL);
     assert_int_equal(store_exec(st, "  ;", &err), CD_EINVAL);
@@ -291,7 +310,7 @@ static void test_exec(void **state)
                                  args, 1, &n, &err),
                      CD_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(store_count(st, "SELECT x FROM t WHERE 0", NULL, 0, &n,
+    assert_int_equal(store_count(st, "SELECT x FROM t WHERE 1 = 0", NULL, 0, &n,
                                  &err),
                      CD_OK);
     assert_int_equal(n, 0); /* no row */
@@ -359,8 +378,9 @@ static void test_query(void **state)
     (void)state;
     tdir_make(&d);
     st = open_ok(tdir_file(&d, "q.db"));
-    assert_int_equal(store_exec(st, "CREATE TABLE t (k TEXT PRIMARY KEY, "
-                                    "n INTEGER, v TEXT)",
+    /* varchar: MySQL keys no unsized text. */
+    assert_int_equal(store_exec(st, "CREATE TABLE t (k VARCHAR(64) PRIMARY "
+                                    "KEY, n INTEGER, v TEXT)",
                                 &err),
                      CD_OK);
     /* A NULL parameter binds SQL NULL; rows discarded without a row(). */
@@ -382,7 +402,9 @@ static void test_query(void **state)
     assert_int_equal(store_query(st, "INSERT INTO t VALUES (?, ?, ?)", args,
                                  3, NULL, NULL, &err),
                      CD_EEXIST);
-    assert_non_null(strstr(err.msg, "UNIQUE"));
+    assert_true(strstr(err.msg, "UNIQUE") != NULL ||   /* SQLite */
+                strstr(err.msg, "unique") != NULL ||   /* PostgreSQL */
+                strstr(err.msg, "Duplicate") != NULL); /* MySQL */
     assert_int_equal(store_query(st, "INSERT INTO nope VALUES (1)", NULL, 0,
                                  NULL, NULL, &err),
                      CD_ESTORE);
@@ -459,6 +481,7 @@ static void test_busy_timeout_waits(void **state)
     struct tdir d;
 
     (void)state;
+    SKIP_UNLESS_SQLITE("the busy timeout is SQLite's");
     tdir_make(&d);
     l.path = tdir_file(&d, "b.db");
     st = open_ok(l.path);
@@ -495,7 +518,8 @@ static void test_close_rolls_back(void **state)
     tdir_make(&d);
     path = tdir_file(&d, "r.db");
     st = open_ok(path);
-    assert_int_equal(store_exec(st, "CREATE TABLE t (k)", &err), CD_OK);
+    assert_int_equal(store_exec(st, "CREATE TABLE t (k INTEGER)", &err),
+                     CD_OK);
     assert_int_equal(store_begin(st, &err), CD_OK);
     assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1)", &err), CD_OK);
     store_close(st);

@@ -50,7 +50,7 @@ static void test_secret_get_put(void **state)
 
     (void)state;
     tdir_make(&d);
-    st = fresh_store(&d, "c.db");
+    st = ev_store(&d, "c.db");
     assert_int_equal(store_secret_get(st, "s1", &got, &err), CD_ENOTFOUND);
     assert_null(got);
     OK(store_secret_put(st, "s1", "{1,} key", &err));
@@ -103,7 +103,7 @@ static void test_event_insert(void **state)
 
     (void)state;
     tdir_make(&d);
-    st = fresh_store(&d, "i.db");
+    st = ev_store(&d, "i.db");
     path = tdir_file(&d, "i.db");
     /* No secret yet: Offen's "unknown secret". */
     assert_int_equal(store_event_insert(st, &ev, &err), CD_ENOTFOUND);
@@ -177,10 +177,10 @@ static void test_event_insert_in_writer(void **state)
 
     (void)state;
     tdir_make(&d);
-    st = fresh_store(&d, "w.db");
+    st = ev_store(&d, "w.db");
     path = tdir_file(&d, "w.db");
     OK(store_secret_put(st, "s1", "{1,} key", &err));
-    OK(store_writer_start(&w, CONFIG_DIALECT_SQLITE, path, &err));
+    OK(store_writer_start(&w, test_dialect(), path, &err));
     for (size_t i = 0; i < CD_ARRAY_SIZE(ops); i++) {
         ops[i].op.apply = insert_apply;
         ops[i].op.done = insert_done;
@@ -364,7 +364,7 @@ static void test_paging(void **state)
 
     (void)state;
     tdir_make(&d);
-    st = fresh_store(&d, "p.db");
+    st = ev_store(&d, "p.db");
     OK(store_secret_put(st, "s1", "k", &err));
     /* 1500 events, 1200 of them under one sequence: pages of 500 break
      * inside a run of equal sequences. */
@@ -405,7 +405,7 @@ static void test_paging_by_bytes(void **state)
 
     (void)state;
     tdir_make(&d);
-    st = fresh_store(&d, "b.db");
+    st = ev_store(&d, "b.db");
     OK(store_secret_put(st, "s1", "k", &err));
     seed_events(st, 40, 7, big);
     OK(store_events_by_account(st, ACC, NULL, t_event, &rows, &err));
@@ -428,7 +428,7 @@ static void test_callback_stops_and_reenters(void **state)
 
     (void)state;
     tdir_make(&d);
-    st = fresh_store(&d, "s.db");
+    st = ev_store(&d, "s.db");
     OK(store_secret_put(st, "s1", "k", &err));
     seed_events(st, 700, 1, "x");
     assert_int_equal(store_events_by_account(st, ACC, NULL, t_event, &rows,
@@ -460,7 +460,7 @@ static void test_many_ids(void **state)
 
     (void)state;
     tdir_make(&d);
-    st = fresh_store(&d, "m.db");
+    st = ev_store(&d, "m.db");
     OK(store_begin(st, &err));
     for (size_t i = 0; i < MANY; i++) {
         char id[32];
@@ -508,7 +508,7 @@ static void test_arguments(void **state)
 
     (void)state;
     tdir_make(&d);
-    st = fresh_store(&d, "a.db");
+    st = ev_store(&d, "a.db");
     /* since: exactly STORE_ID_MAX is fine, one more is too big. */
     OK(store_events_by_account(st, ACC, id64, t_event, &rows, &err));
     assert_int_equal(store_events_by_account(st, ACC, id65, t_event, &rows,
@@ -590,8 +590,9 @@ static void test_query_plans(void **state)
     sqlite3 *db;
 
     (void)state;
+    SKIP_UNLESS_SQLITE("EXPLAIN QUERY PLAN is SQLite's");
     tdir_make(&d);
-    store_close(fresh_store(&d, "q.db"));
+    store_close(ev_store(&d, "q.db"));
     db = db_open(tdir_file(&d, "q.db"));
     for (int i = 0; i < 2; i++) {
         expect_range(db, q->events_by_account[i],
