@@ -56,6 +56,7 @@ check: $(CHECK)/build.ninja $(FUZZ)/build.ninja candor
 	cd $(CHECK) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    CANDOR_RELEASE_BIN=$(CURDIR)/$(RELEASE)/candor \
 	    ctest --output-on-failure --timeout 900
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \

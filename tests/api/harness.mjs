@@ -55,7 +55,8 @@ export function run(args, { env = {}, cwd, input } = {}) {
 }
 
 // wrap: a command line to run the binary under, e.g. ['prlimit', '--fsize=N'].
-export async function startServer({ env = {}, args = [], dataDir, wrap = [] } = {}) {
+// bin: another build of the server (the release build, for a timing).
+export async function startServer({ env = {}, args = [], dataDir, wrap = [], bin = BIN } = {}) {
   const dir = dataDir || tempDir();
   const ownDir = !dataDir;
   const data = env.CANDOR_APP_DATADIR || join(dir, 'data');
@@ -68,7 +69,7 @@ export async function startServer({ env = {}, args = [], dataDir, wrap = [] } = 
     CANDOR_SERVER_THREADS: '2',
     ...env,
   });
-  const argv = [...wrap, BIN, 'serve', ...args];
+  const argv = [...wrap, bin, 'serve', ...args];
   const child = spawn(argv[0], argv.slice(1), { env: childEnv, cwd: dir });
   const server = {
     child, dir, stdout: '', stderr: '', port: 0, exited: null,
