@@ -5,62 +5,14 @@
 // account's private key after every re-wrap.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { webcrypto as wc } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer, sqlite, tempDir } from './harness.mjs';
+import { readMails, startSink } from '../mail/sink.mjs';
+import { startServer, sqlite } from './harness.mjs';
 
 const subtle = wc.subtle;
 const b64 = (s) => Buffer.from(s, 'base64');
-const SINK = fileURLToPath(new URL('../mail/smtp_sink.py', import.meta.url));
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// ---- the SMTP sink ----------------------------------------------------
-
-async function startSink() {
-  const dir = tempDir('candor-sink-');
-  const portfile = join(dir, 'port');
-  const maildir = join(dir, 'mail');
-  mkdirSync(maildir);
-  const child = spawn(PYTHON, [SINK, portfile, maildir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  for (let i = 0; i < 200 && !existsSync(portfile); i++) {
-    if (child.exitCode !== null) break;
-    await sleep(50);
-  }
-  assert.ok(existsSync(portfile), `SMTP sink did not start: ${stderr}`);
-  const port = Number(readFileSync(portfile, 'utf8').trim());
-  return {
-    port, maildir,
-    stop: () => { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
-  };
-}
-
-function decodeQP(s) {
-  return s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g,
-    (_, h) => String.fromCharCode(parseInt(h, 16)));
-}
-
-function readMails(dir) {
-  return readdirSync(dir).filter((f) => f.endsWith('.meta'))
-    .map((f) => parseInt(f, 10)).sort((a, b) => a - b).map((n) => {
-      const meta = readFileSync(join(dir, `${n}.meta`), 'utf8');
-      const raw = readFileSync(join(dir, `${n}.eml`), 'latin1');
-      const cut = raw.indexOf('\r\n\r\n');
-      const head = raw.slice(0, cut).replace(/\r\n[ \t]/g, ' ');
-      let body = raw.slice(cut + 4);
-      if (/^Content-Transfer-Encoding: quoted-printable/mi.test(head)) body = decodeQP(body);
-      return {
-        rcpt: /^rcpt_to: (.*)$/m.exec(meta)[1],
-        subject: /^Subject: (.*)$/m.exec(head)[1],
-        text: body.replace(/\r\n/g, '\n'),
-      };
-    });
-}
 
 // Run action; exactly one new mail must have arrived when it is done.
 async function expectMail(action) {
