@@ -8,12 +8,15 @@
 import { language, t } from '/common/i18n.js';
 import * as fmt from './format.js';
 import { h, section, tableWrap } from './dom.js';
+import { startOf } from './metrics/time.js';
 
 const HEIGHT = 320;
 
-// The label of a bucket (its reference date) at a resolution.
+// The label of a bucket (its reference date) at a resolution. A bucket
+// is a whole unit: an hour or a week shows as its start ("10:00 PM", the
+// week's Monday), not as the reference moment within it.
 export function bucketLabel(date, resolution, locale, long = false) {
-  const d = new Date(date);
+  const d = new Date(resolution === 'hours' || resolution === 'weeks' ? startOf(resolution, date) : date);
   if (resolution === 'hours') {
     return long ? d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' })
       : `${d.getHours()}:00`;
