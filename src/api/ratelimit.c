@@ -7,6 +7,12 @@
  * and goes on from the timer, a rejected one answers 429 and nothing else
  * happens (no body parse on the worker, no Argon2id).
  *
+ * With a shared store (the database, ratelimit_db.c) a stage's hit is a
+ * database transaction: the gate defers the request, runs the hit on the
+ * worker pool and resumes the request on its loop with the verdict, as
+ * call.c does for handler work. The salt is then derived from the server
+ * secret, so every node computes the same keys.
+ *
  * The identity helpers run on the loop too: a body field (one small JSON
  * parse), the operator of a signed `auth` cookie (one HMAC, no database),
  * the `user` cookie. A request without the identity skips the stage; the
@@ -26,7 +32,11 @@
 #include "api/body.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
+#include "crypto/cipher.h"
 #include "crypto/hashfast.h"
+#include "crypto/hmac.h"
+#include "crypto/memeq.h"
+#include "crypto/pool.h"
 #include "crypto/token.h"
 #include "http/http.h"
 
@@ -46,6 +56,30 @@ int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store,
     rl->store = store;
     rl->disabled = disabled;
     rc = crypto_new_user_salt(rl->salt);
+    if (rc < 0) {
+        ratelimit_free(rl);
+        return CD_EIO;
+    }
+    *out = rl;
+    return CD_OK;
+}
+
+int ratelimit_new_keyed(struct ratelimit **out, struct ratelimit_store *store,
+                        bool disabled, const void *secret, size_t len)
+{
+    static const char label[] = "candor-throttle";
+    unsigned char mac[CRYPTO_HMAC_LEN];
+    struct ratelimit *rl = xcalloc(1, sizeof(*rl));
+    int rc;
+
+    *out = NULL;
+    rl->store = store;
+    rl->disabled = disabled;
+    rc = crypto_hmac_sha256(secret, len, label, sizeof(label) - 1, mac);
+    if (rc == CD_OK)
+        rc = crypto_versioned_format(rl->salt, sizeof(rl->salt), 1, mac,
+                                     CRYPTO_USER_SALT_LEN, NULL, 0);
+    crypto_wipe(mac, sizeof(mac));
     if (rc < 0) {
         ratelimit_free(rl);
         return CD_EIO;
@@ -139,12 +173,98 @@ struct gate {
     void (*next)(struct http_req *r);
 };
 
-static int64_t now_ms(void)
+/* A shared store's hit on the worker pool. */
+struct gate_job {
+    struct crypto_job job; /* first: the pool hands this pointer back */
+    struct ratelimit *rl;
+    unsigned char key[RATELIMIT_KEY_SIZE];
+    int64_t d_ms;
+    enum ratelimit_mode mode;
+    enum ratelimit_verdict v; /* the worker's answer */
+    int64_t wait;
+    struct http_loop *loop;
+    struct http_defer *defer;
+    struct gate *g; /* in the request's memory: use only once taken back */
+};
+
+/* Monotonic for a store of this process, wall-clock for a shared one
+ * (several nodes compare the times). */
+static int64_t now_ms(bool shared)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(shared ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void gate_run(struct http_req *r, void *arg);
+
+/* Act on one stage's verdict; true when the next stage may run now. */
+static bool gate_verdict(struct http_req *r, struct gate *g,
+                         enum ratelimit_verdict v, int64_t wait)
+{
+    g->next_stage++;
+    if (v == RATELIMIT_REJECT) {
+        http_reply_error(r, 429, "router: error rate limiting request: "
+                         "ratelimiter: wait time exceeded the timeout "
+                         "of %ds", RATELIMIT_TIMEOUT_MS / 1000);
+        return false;
+    }
+    if (v == RATELIMIT_WAIT && wait > 0) {
+        http_hold(r, (uint64_t)wait, gate_run, g);
+        return false;
+    }
+    return true;
+}
+
+static void job_run(struct crypto_job *job)
+{
+    struct gate_job *j = (struct gate_job *)job;
+
+    j->v = ratelimit_hit(j->rl, j->key, now_ms(true), j->d_ms, j->mode,
+                         &j->wait);
+}
+
+/* On the loop again: go on with the verdict unless the client left. */
+static void job_resume(void *arg)
+{
+    struct gate_job *j = arg;
+    struct http_req *r = http_defer_take(j->defer);
+    struct gate *g = j->g;
+    enum ratelimit_verdict v = j->v;
+    int64_t wait = j->wait;
+
+    free(j);
+    if (r != NULL && gate_verdict(r, g, v, wait))
+        gate_run(r, g);
+}
+
+static void job_done(struct crypto_job *job)
+{
+    struct gate_job *j = (struct gate_job *)job;
+
+    http_loop_post(j->loop, job_resume, j);
+}
+
+static void gate_submit(struct http_req *r, struct gate *g)
+{
+    const struct ratelimit_check *c = &g->checks[g->next_stage];
+    struct gate_job *j = xcalloc(1, sizeof(*j));
+
+    j->rl = g->rl;
+    memcpy(j->key, g->keys[g->next_stage], RATELIMIT_KEY_SIZE);
+    j->d_ms = c->d_ms;
+    j->mode = c->mode;
+    j->loop = http_req_loop(r);
+    j->g = g;
+    j->job.run = job_run;
+    j->job.done = job_done;
+    j->defer = http_defer(r);
+    if (crypto_pool_submit(api_app_of(r)->pool, &j->job) < 0) {
+        r = http_defer_take(j->defer);
+        free(j);
+        http_reply_error(r, 503, "server busy, try again");
+    }
 }
 
 static void gate_run(struct http_req *r, void *arg)
@@ -154,21 +274,16 @@ static void gate_run(struct http_req *r, void *arg)
     while (g->next_stage < g->n) {
         const struct ratelimit_check *c = &g->checks[g->next_stage];
         int64_t wait = 0;
-        enum ratelimit_verdict v =
-            ratelimit_hit(g->rl, g->keys[g->next_stage], now_ms(), c->d_ms,
-                          c->mode, &wait);
+        enum ratelimit_verdict v;
 
-        g->next_stage++;
-        if (v == RATELIMIT_REJECT) {
-            http_reply_error(r, 429, "router: error rate limiting request: "
-                             "ratelimiter: wait time exceeded the timeout "
-                             "of %ds", RATELIMIT_TIMEOUT_MS / 1000);
+        if (g->rl->store->shared && !g->rl->disabled) {
+            gate_submit(r, g);
             return;
         }
-        if (v == RATELIMIT_WAIT && wait > 0) {
-            http_hold(r, (uint64_t)wait, gate_run, g);
+        v = ratelimit_hit(g->rl, g->keys[g->next_stage], now_ms(false),
+                          c->d_ms, c->mode, &wait);
+        if (!gate_verdict(r, g, v, wait))
             return;
-        }
     }
     g->next(r);
 }

@@ -19,7 +19,12 @@
  * The state sits behind struct ratelimit_store (one atomic decision per
  * call). The memory store is per process, shared by all loops under one
  * mutex, capped at a number of entries: when full, expired entries go
- * first, then the entry whose block ends soonest. With
+ * first, then the entry whose block ends soonest. The database store
+ * (CANDOR_RATELIMIT=database, ratelimit_db.c) keeps the state in the
+ * candor_throttle table, shared by every node on the database: its hit is
+ * a transaction, so the gate runs it on the worker pool and resumes the
+ * request on its loop with the verdict; its keys are salted with a value
+ * derived from the server secret, the same on every node. With
  * CANDOR_SERVER_REVERSEPROXY=true every stage passes (Offen's behaviour).
  */
 #ifndef CD_API_RATELIMIT_H
@@ -32,6 +37,7 @@
 #include "common/err.h"
 
 struct http_req;
+struct api_app;
 
 #define RATELIMIT_TIMEOUT_MS 30000   /* Offen's global timeout T */
 #define RATELIMIT_KEY_SIZE 32        /* SHA-256 */
@@ -55,6 +61,11 @@ enum ratelimit_verdict {
  * do the same read-modify-write in one statement or transaction. */
 struct ratelimit_store {
     const char *name;
+    /* Shared by several nodes (a database): hit(), forget() and count()
+     * block on I/O and use the calling thread's database connection, so
+     * the gate calls hit() on the worker pool; now_ms is then wall-clock
+     * milliseconds since 1970 (the same on every node), else monotonic. */
+    bool shared;
     enum ratelimit_verdict (*hit)(struct ratelimit_store *st,
                                   const unsigned char key[RATELIMIT_KEY_SIZE],
                                   int64_t now_ms, int64_t d_ms,
@@ -69,6 +80,15 @@ struct ratelimit_store {
 /* The memory store with room for cap entries (cap >= 1). */
 struct ratelimit_store *ratelimit_memory_new(size_t cap);
 
+/* The database store (ratelimit_db.c): each call runs on the calling
+ * thread's worker connection (call_worker_store(app)), so call it from a
+ * worker thread (or a test's). A database failure is logged and the hit
+ * passes (the route's own work then meets the same failure and answers
+ * 503). Rows whose block ended are deleted by a hit at most once every
+ * RATELIMIT_DB_EXPIRE_MS per process. app must outlive the store. */
+#define RATELIMIT_DB_EXPIRE_MS 60000
+struct ratelimit_store *ratelimit_database_new(const struct api_app *app);
+
 struct ratelimit;
 
 /* A limiter over store (taking ownership), with a fresh random salt.
@@ -76,6 +96,13 @@ struct ratelimit;
  * can be drawn. */
 int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store,
                   bool disabled) CD_MUST_CHECK;
+/* The same with the salt derived from secret[0..len) (the first 16 bytes
+ * of HMAC-SHA256(secret, "candor-throttle")), so every node with the same
+ * secret computes the same keys: for a shared store. CD_EIO if the HMAC
+ * fails. */
+int ratelimit_new_keyed(struct ratelimit **out, struct ratelimit_store *store,
+                        bool disabled, const void *secret,
+                        size_t len) CD_MUST_CHECK;
 void ratelimit_free(struct ratelimit *rl);
 
 /* key = SHA-256("<scope>-<ident[0..n)>" || salt). ident NULL is "*", the
@@ -84,7 +111,8 @@ void ratelimit_key(const struct ratelimit *rl, const char *scope,
                    const char *ident, size_t n,
                    unsigned char key[RATELIMIT_KEY_SIZE]);
 
-/* One stage's decision at now_ms (monotonic milliseconds). */
+/* One stage's decision at now_ms (monotonic milliseconds, or wall-clock
+ * ones for a shared store). Blocks on a shared store. */
 /* key: RATELIMIT_KEY_SIZE bytes from ratelimit_key(). */
 enum ratelimit_verdict ratelimit_hit(struct ratelimit *rl,
                                      const unsigned char *key, int64_t now_ms,
@@ -112,7 +140,9 @@ struct ratelimit_check {
 #define RATELIMIT_CHECKS_MAX 2
 
 /* Run r through checks[0..n) in order (n <= RATELIMIT_CHECKS_MAX), holding
- * it where a stage says so, then call next(r) on r's loop. A rejected
+ * it where a stage says so, then call next(r) on r's loop. With a shared
+ * store each stage's hit runs on the worker pool (r is deferred meanwhile;
+ * a full pool answers 503). A rejected
  * request is answered 429 with Offen's error envelope and next is never
  * called (no work is done for it). The identities are copied (as keys)
  * before this returns. Passes at once when the app has no limiter. */

@@ -205,10 +205,12 @@ static int parse_ratelimit(struct loader *ld, const struct var *v,
                            const char *val, const char *shown,
                            struct cd_error *err)
 {
-    if (strcmp(val, "memory") != 0)
-        return bad_value(val, shown, "not memory (the only store so far)",
-                         err);
-    *(int *)field(ld, v) = CONFIG_RATELIMIT_MEMORY;
+    if (strcmp(val, "memory") == 0)
+        *(int *)field(ld, v) = CONFIG_RATELIMIT_MEMORY;
+    else if (strcmp(val, "database") == 0)
+        *(int *)field(ld, v) = CONFIG_RATELIMIT_DATABASE;
+    else
+        return bad_value(val, shown, "not one of memory, database", err);
     return CD_OK;
 }
 

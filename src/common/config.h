@@ -36,10 +36,11 @@ enum config_dialect {
     CONFIG_DIALECT_MYSQL,
 };
 
-/* Where the throttle's state lives (api/ratelimit.h). Only memory exists
- * yet; database (several nodes on one database) is reserved. */
+/* Where the throttle's state lives (api/ratelimit.h): in this process, or
+ * in the database, shared by several nodes. */
 enum config_ratelimit {
     CONFIG_RATELIMIT_MEMORY = 0,
+    CONFIG_RATELIMIT_DATABASE = 1,
 };
 
 struct config {

@@ -529,4 +529,5 @@ const struct store_backend store_mysql = {
     .query = my_query,
     .accounts = &store_mysql_accounts_sql,
     .events = &store_mysql_events_sql,
+    .throttle = &store_mysql_throttle_sql,
 };

@@ -215,6 +215,14 @@ static const char *const c004_sql[] = {
     NULL,
 };
 
+/* candor_005: the shared throttle's state (sqlite_schema.c says why). */
+static const char *const c005_sql[] = {
+    "CREATE TABLE IF NOT EXISTS `candor_throttle` "
+    "(`key` varchar(64) NOT NULL PRIMARY KEY,"
+    "`until_ms` bigint NOT NULL,`queue` int NOT NULL)" OPTS,
+    NULL,
+};
+
 /* candor_001 made SQLite's first indexes, which candor_003 superseded;
  * here it only records its id. */
 static const struct store_migration candor[] = {
@@ -222,6 +230,7 @@ static const struct store_migration candor[] = {
     {"candor_002_email_lookup", c002_sql, NULL},
     {"candor_003_sync_indexes", c003_sql, NULL},
     {"candor_004_insertion_order", c004_sql, NULL},
+    {"candor_005_throttle", c005_sql, NULL},
 };
 
 const struct store_schema store_mysql_schema = {

@@ -626,4 +626,5 @@ const struct store_backend store_postgres = {
     .query = pg_query,
     .accounts = &store_postgres_accounts_sql,
     .events = &store_postgres_events_sql,
+    .throttle = &store_postgres_throttle_sql,
 };

@@ -459,4 +459,5 @@ const struct store_backend store_sqlite = {
     .query = sq_query,
     .accounts = &store_sqlite_accounts_sql,
     .events = &store_sqlite_events_sql,
+    .throttle = &store_sqlite_throttle_sql,
 };

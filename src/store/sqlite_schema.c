@@ -257,10 +257,24 @@ static const char *const c003_sql[] = {
     NULL,
 };
 
+/* candor_005: the throttle's state when several nodes share it
+ * (CANDOR_RATELIMIT=database, store_throttle_hit()). key is the 64 hex
+ * characters of a salted SHA-256, until_ms wall-clock milliseconds since
+ * 1970 when the recorded block ends, queue the requests recorded. A row
+ * is live while until_ms > now; ended rows are deleted by
+ * store_throttle_expire(). */
+static const char *const c005_sql[] = {
+    "CREATE TABLE IF NOT EXISTS `candor_throttle` "
+    "(`key` text NOT NULL PRIMARY KEY,`until_ms` bigint NOT NULL,"
+    "`queue` integer NOT NULL)",
+    NULL,
+};
+
 static const struct store_migration candor[] = {
     {"candor_001_indexes", c001_sql, NULL},
     {"candor_002_email_lookup", c002_sql, NULL},
     {"candor_003_sync_indexes", c003_sql, NULL},
+    {"candor_005_throttle", c005_sql, NULL},
 };
 
 const struct store_schema store_sqlite_schema = {

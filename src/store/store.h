@@ -563,4 +563,53 @@ int store_expire(struct store *st, const char *deadline,
                  const struct store_ulids *ulids, size_t *removed,
                  struct cd_error *err) CD_MUST_CHECK;
 
+/* ---- the shared throttle ---------------------------------------------- */
+
+/* Offen's throttle (reference/offen-server.md §8.1, with Candor's TTL fix,
+ * as api/ratelimit_mem.c decides it) kept in candor_throttle, so that
+ * several nodes on one database throttle together
+ * (CANDOR_RATELIMIT=database). Times are wall-clock milliseconds since
+ * 1970, the same on every node. key is the 64 lower-case hex characters
+ * of a salted SHA-256 (api/ratelimit.h); the store never sees an email or
+ * id. */
+#define STORE_THROTTLE_KEY_LEN 64
+
+enum store_throttle_verdict {
+    STORE_THROTTLE_PASS = 0,   /* go on at once */
+    STORE_THROTTLE_WAIT = 1,   /* hold for *wait_ms, then go on */
+    STORE_THROTTLE_REJECT = 2, /* 429 */
+};
+
+/* One hit on key at now_ms with threshold d_ms (> 0), exponential or
+ * linear, refusing past timeout_ms of queued wait. In one transaction on
+ * st (which must not have one open), with the key's row locked against
+ * every other connection, so hits from several nodes never lose an
+ * update:
+ *   - no row, or one whose block ended (until_ms <= now): until = now + d,
+ *     queue = 1, PASS;
+ *   - until - now > timeout_ms: REJECT, row unchanged;
+ *   - else WAIT for until - now ms; until += d (linear) or d * queue
+ *     (exponential); queue += 1.
+ * A deadlock or serialization failure is retried a few times. CD_OK and
+ * *verdict, *wait_ms (0 unless WAIT); CD_EINVAL for a malformed key or
+ * d_ms <= 0; CD_ESTORE (nothing changed) when the database fails. */
+int store_throttle_hit(struct store *st, const char *key, int64_t now_ms,
+                       int64_t d_ms, bool exponential, int64_t timeout_ms,
+                       enum store_throttle_verdict *verdict,
+                       int64_t *wait_ms, struct cd_error *err) CD_MUST_CHECK;
+
+/* Delete key's row, if any (its block is lifted). CD_OK, CD_EINVAL,
+ * CD_ESTORE. */
+int store_throttle_forget(struct store *st, const char *key,
+                          struct cd_error *err) CD_MUST_CHECK;
+
+/* Delete every row whose block ended at or before now_ms (rows that no
+ * longer decide anything). CD_OK or CD_ESTORE. */
+int store_throttle_expire(struct store *st, int64_t now_ms,
+                          struct cd_error *err) CD_MUST_CHECK;
+
+/* The live rows at now_ms (tests, diagnostics). */
+int store_throttle_count(struct store *st, int64_t now_ms, long long *n,
+                         struct cd_error *err) CD_MUST_CHECK;
+
 #endif /* CD_STORE_STORE_H */

@@ -25,6 +25,7 @@
 struct store_backend;
 struct store_accounts_sql;
 struct store_events_sql;
+struct store_throttle_sql;
 
 /* One result row of store_query(): col[i] is column i as text, NULL for
  * SQL NULL; the pointers are valid during the call only. Return CD_OK to
@@ -90,6 +91,8 @@ struct store_backend {
     const struct store_accounts_sql *accounts;
     /* The dialect's SQL for secrets, events and tombstones (events.c). */
     const struct store_events_sql *events;
+    /* The dialect's SQL for the shared throttle (throttle.c). */
+    const struct store_throttle_sql *throttle;
 };
 
 /* The compiled-in backends. */
@@ -205,6 +208,26 @@ struct store_events_sql {
 extern const struct store_events_sql store_sqlite_events_sql;
 extern const struct store_events_sql store_postgres_events_sql;
 extern const struct store_events_sql store_mysql_events_sql;
+
+/* What a dialect gives throttle.c (store_throttle_hit() and friends), in
+ * the same manner: "?" for the placeholder, parameters bound as text.
+ * Rows of candor_throttle are (key, until_ms, queue); key is 64 hex
+ * characters. claim and read run inside one transaction and leave the
+ * key's row present and locked against every other connection until the
+ * commit (SQLite's BEGIN IMMEDIATE already locks the whole database). */
+struct store_throttle_sql {
+    const char *claim;  /* insert (key, 0, 0) unless the key has a row;
+                         * key */
+    const char *read;   /* until_ms, queue of the row, locked; key */
+    const char *update; /* until_ms, queue, key */
+    const char *forget; /* delete the key's row; key */
+    const char *expire; /* delete rows with until_ms <= now; now */
+    const char *count;  /* COUNT of rows with until_ms > now; now */
+};
+
+extern const struct store_throttle_sql store_sqlite_throttle_sql;
+extern const struct store_throttle_sql store_postgres_throttle_sql;
+extern const struct store_throttle_sql store_mysql_throttle_sql;
 
 /* store_exec() with parameters, and the count query: for store/ code that
  * needs them (the migration runner and the dialects' migration steps). */

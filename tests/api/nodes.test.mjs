@@ -90,3 +90,76 @@ test('events written through one node are read through the other', { skip, timeo
   // The node this dialect runs on, for the record.
   assert.ok(['postgres', 'mysql'].includes(DIALECT));
 });
+
+// --- login throttling across nodes (CANDOR_RATELIMIT) ---------------------
+
+// Two fresh nodes on a database of their own with the given store, an
+// operator (op1) who set it up and a second one (op2) invited and joined.
+async function throttledPair(store) {
+  const k = join(tmp, `throttle-${store}`);
+  const env = { ...databaseFor(k), CANDOR_SECRET: randomBytes(32).toString('base64'),
+    CANDOR_RATELIMIT: store };
+  const nodes = await Promise.all(['x', 'y'].map((n) =>
+    startServer({ env: { ...env, CANDOR_APP_DATADIR: join(tmp, `${store}-${n}`) } })));
+  const [x, y] = nodes;
+  let res = await post(x, '/api/setup', { accountName: 'T', emailAddress: 'op1@example.com', password: 'op1 password' });
+  assert.equal(res.status, 204);
+  res = await post(x, '/api/login', { username: 'op1@example.com', password: 'op1 password' });
+  assert.equal(res.status, 200);
+  const cookie = res.headers.get('set-cookie').split(';')[0];
+  res = await post(x, '/api/share-account', { invitee: 'op2@example.com', emailAddress: 'op1@example.com',
+    password: 'op1 password', urlTemplate: 'http://x/join/{token}/' }, cookie);
+  assert.equal(res.status, 204);
+  const links = [...x.stderr.matchAll(/http:\/\/x\/join\/([A-Za-z0-9_=-]+)\//g)];
+  const token = links[links.length - 1][1];
+  res = await post(y, '/api/join', { emailAddress: 'op2@example.com', password: 'op2 password', token });
+  assert.equal(res.status, 204);
+  return { nodes, key: k };
+}
+
+// 100 wrong-password logins for op1 at once, half through each node; the
+// 429s come at once, the held attempts are left to time out. Meanwhile op2
+// logs in through each node. Returns the number of 429s and op2's answers.
+async function flood([x, y]) {
+  const ctl = new AbortController();
+  const statuses = [];
+  const all = Array.from({ length: 100 }, (_, i) => fetch(`${(i % 2 ? y : x).url}/api/login`, {
+    method: 'POST', signal: ctl.signal,
+    body: JSON.stringify({ username: 'op1@example.com', password: 'wrong password' }),
+  }).then((r) => { statuses.push(r.status); }).catch(() => {}));
+  await new Promise((r) => setTimeout(r, 3000));
+  const others = [];
+  for (const n of [x, y]) {
+    others.push((await post(n, '/api/login', { username: 'op2@example.com', password: 'op2 password' })).status);
+  }
+  const rejected = statuses.filter((s) => s === 429).length;
+  ctl.abort();
+  await Promise.allSettled(all);
+  return { rejected, others };
+}
+
+test('login throttling is shared with CANDOR_RATELIMIT=database, per node with memory', { skip, timeout: 180000 }, async () => {
+  const shared = await throttledPair('database');
+  let db;
+  try {
+    db = await flood(shared.nodes);
+  } finally {
+    await Promise.all(shared.nodes.map((n) => n.stop()));
+    dropDatabase(shared.key);
+  }
+  const alone = await throttledPair('memory');
+  let mem;
+  try {
+    mem = await flood(alone.nodes);
+  } finally {
+    await Promise.all(alone.nodes.map((n) => n.stop()));
+    dropDatabase(alone.key);
+  }
+  // Exponential 1 s: nine attempts fit in 30 s per key. One key for both
+  // nodes: 91 refused; one key per node: 82.
+  console.log(`429s: database ${db.rejected}, memory ${mem.rejected}`);
+  assert.ok(db.rejected >= 90, `database: only ${db.rejected} of 100 got 429`);
+  assert.ok(db.rejected > mem.rejected, `database ${db.rejected} 429s, memory ${mem.rejected}`);
+  assert.deepEqual(db.others, [200, 200], 'op2 logs in on both nodes during the flood');
+  assert.deepEqual(mem.others, [200, 200]);
+});

@@ -14,41 +14,47 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let srv, admin, accountId, bJoinToken;
 
-function req(path, { method = 'POST', body, cookie, signal } = {}) {
-  return fetch(`${srv.url}${path}`, {
+function req(path, { method = 'POST', body, cookie, signal, on = srv } = {}) {
+  return fetch(`${on.url}${path}`, {
     method, signal, headers: cookie ? { cookie } : {},
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
 
-async function login(email, password) {
-  const res = await req('/api/login', { body: { username: email, password } });
+async function login(email, password, on = srv) {
+  const res = await req('/api/login', { on, body: { username: email, password } });
   const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
   return { status: res.status, body: await res.json(), cookie };
 }
 
 // The link of the last mail written to the log (no SMTP configured).
-function lastLink(kind) {
-  const all = [...srv.stderr.matchAll(new RegExp(`http://x/${kind}/([A-Za-z0-9_=-]+)/`, 'g'))];
+function lastLink(kind, on = srv) {
+  const all = [...on.stderr.matchAll(new RegExp(`http://x/${kind}/([A-Za-z0-9_=-]+)/`, 'g'))];
   assert.ok(all.length > 0, `no ${kind} link in the log`);
   return all[all.length - 1][1];
 }
 
-before(async () => {
-  // Held requests keep their connections until answered, also when the
-  // client gave up (h2o 2.2 does not watch an HTTP/1 connection for EOF
-  // while a request is in flight): the bursts below need more than the
-  // default 256 per address.
-  srv = await startServer({ env: { CANDOR_SERVER_MAXCONNSPERIP: '4096' } });
-  assert.equal((await req('/api/setup', { body: { accountName: 'Main', emailAddress: ADMIN.email, password: ADMIN.password } })).status, 204);
-  admin = await login(ADMIN.email, ADMIN.password);
-  assert.equal(admin.status, 200);
-  accountId = admin.body.accounts[0].accountId;
-  const share = await req('/api/share-account', { cookie: admin.cookie, body: {
+// A server with the admin's account and B invited to it and joined.
+// Held requests keep their connections until answered, also when the
+// client gave up (h2o 2.2 does not watch an HTTP/1 connection for EOF
+// while a request is in flight): the bursts below need more than the
+// default 256 per address.
+async function prepared(env = {}) {
+  const on = await startServer({ env: { CANDOR_SERVER_MAXCONNSPERIP: '4096', ...env } });
+  assert.equal((await req('/api/setup', { on, body: { accountName: 'Main', emailAddress: ADMIN.email, password: ADMIN.password } })).status, 204);
+  const adm = await login(ADMIN.email, ADMIN.password, on);
+  assert.equal(adm.status, 200);
+  const share = await req('/api/share-account', { on, cookie: adm.cookie, body: {
     invitee: B.email, emailAddress: ADMIN.email, password: ADMIN.password, urlTemplate: 'http://x/join/{token}/' } });
   assert.equal(share.status, 204);
-  bJoinToken = lastLink('join');
-  assert.equal((await req('/api/join', { body: { emailAddress: B.email, password: B.password, token: bJoinToken } })).status, 204);
+  const token = lastLink('join', on);
+  assert.equal((await req('/api/join', { on, body: { emailAddress: B.email, password: B.password, token } })).status, 204);
+  return { on, adm, token };
+}
+
+before(async () => {
+  ({ on: srv, adm: admin, token: bJoinToken } = await prepared());
+  accountId = admin.body.accounts[0].accountId;
 });
 after(async () => { await srv.stop(); });
 
@@ -83,18 +89,31 @@ async function burst(n, make, { until = (s) => s.includes(429), ms = 20000, duri
 
 const count = (arr, s) => arr.filter((x) => x === s).length;
 
-test('the login flood: 250 wrong passwords for one user get 429 early; another operator logs in', async () => {
-  const { statuses, result: other } = await burst(250, (signal) => req('/api/login', { signal,
+async function loginFlood(on) {
+  const { statuses, result: other } = await burst(250, (signal) => req('/api/login', { on, signal,
     body: { username: ADMIN.email, password: 'wrong password' } }), {
     until: (s) => count(s, 429) >= 240,
     // The 429s came without waiting for the held attempts (at most nine
     // for exponential 1 s, the last held ~29 s). While those are still
     // held, a correct login for another operator goes through.
-    during: () => login(B.email, B.password),
+    during: () => login(B.email, B.password, on),
   });
   assert.equal(other.status, 200, JSON.stringify(other.body));
   assert.ok(count(statuses, 429) >= 240, `only ${count(statuses, 429)} of 250 got 429`);
   assert.ok(statuses.every((s) => s === 429 || s === 401), statuses.join(','));
+}
+
+test('the login flood: 250 wrong passwords for one user get 429 early; another operator logs in', async () => {
+  await loginFlood(srv);
+});
+
+test('the login flood with CANDOR_RATELIMIT=database (one node): the same answers', async () => {
+  const { on } = await prepared({ CANDOR_RATELIMIT: 'database' });
+  try {
+    await loginFlood(on);
+  } finally {
+    await on.stop();
+  }
 });
 
 test('a held request answers after the threshold, and a sequential client keeps waiting (TTL fix)', async () => {
@@ -186,10 +205,12 @@ test('reverse-proxy mode has no throttle, as in Offen', async () => {
   }
 });
 
-test('CANDOR_RATELIMIT: memory is the default, unknown stores stop start-up with exit 2', async () => {
-  const s = await startServer({ env: { CANDOR_RATELIMIT: 'memory' } });
-  await s.stop();
-  for (const v of ['redis', 'database']) {
+test('CANDOR_RATELIMIT: memory and database start, unknown stores stop start-up with exit 2', async () => {
+  for (const v of ['memory', 'database']) {
+    const s = await startServer({ env: { CANDOR_RATELIMIT: v } });
+    await s.stop();
+  }
+  for (const v of ['redis', 'Database']) {
     const r = run(['serve'], { env: { CANDOR_RATELIMIT: v, CANDOR_SERVER_PORT: '0', CANDOR_SERVER_HOST: '127.0.0.1' } });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /CANDOR_RATELIMIT/);

@@ -442,8 +442,9 @@ static void test_is_empty(void **state)
 /* PostgreSQL and MySQL have one migration of their own (insertion
  * order). */
 #define ALL_IDS                                                              \
-    (test_on_sqlite() ? ALL_IDS_COMMON "\n"                                  \
-                      : ALL_IDS_COMMON ",candor_004_insertion_order\n")
+    (test_on_sqlite() ? ALL_IDS_COMMON ",candor_005_throttle\n"             \
+                      : ALL_IDS_COMMON ",candor_004_insertion_order,"        \
+                                       "candor_005_throttle\n")
 #define ALL_IDS_COMMON                                                       \
     "SCHEMA_INIT,001_introduce_admin_level,002_mysql_set_column_sizes,"      \
     "003_version_salts,004_add_tombstones_event_revs,"                       \

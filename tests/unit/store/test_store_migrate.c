@@ -60,8 +60,9 @@ static const char *all_ids(const char *more)
 {
     static char buf[1024];
 
-    snprintf(buf, sizeof(buf), "%s%s%s%s", OFFEN_IDS, CANDOR_IDS,
-             test_on_sqlite() ? "" : "candor_004_insertion_order\n", more);
+    snprintf(buf, sizeof(buf), "%s%s%s%s%s", OFFEN_IDS, CANDOR_IDS,
+             test_on_sqlite() ? "" : "candor_004_insertion_order\n",
+             "candor_005_throttle\n", more);
     return buf;
 }
 
@@ -122,7 +123,7 @@ static void test_fresh_install(void **state)
     file_lines(path, INDEXES_SQL, text_a, sizeof(text_a));
     assert_string_equal(text_a, CANDOR_INDEXES);
     file_lines(path, CANDOR_TABLES_SQL, text_a, sizeof(text_a));
-    assert_string_equal(text_a, "candor_email_lookups\n");
+    assert_string_equal(text_a, "candor_email_lookups\ncandor_throttle\n");
     for (size_t i = 0; i < CD_ARRAY_SIZE(offen_tables); i++) {
         char sql[128];
 
@@ -162,9 +163,9 @@ static void test_migrate_twice_is_noop(void **state)
     file_lines(path, "SELECT sql FROM sqlite_master ORDER BY name", text_a,
                sizeof(text_a));
     assert_string_equal(text_a, schema);
-    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM migrations"), 11);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM migrations"), 12);
     assert_int_equal(file_int(path, "SELECT MAX(rowid) FROM migrations"),
-                     11);
+                     12);
     assert_int_equal(file_int(path, "SELECT COUNT(*) FROM accounts "
                                     "WHERE name = 'kept'"),
                      1);

@@ -87,7 +87,7 @@ static char text[16384];
     "005_update_secrets_table\n006_gorm_upgrade\n007_account_customStyles\n"
 #define CANDOR_IDS                                                           \
     "candor_001_indexes\ncandor_002_email_lookup\ncandor_003_sync_indexes\n" \
-    "candor_004_insertion_order\n"
+    "candor_004_insertion_order\ncandor_005_throttle\n"
 #define IDS_SQL "SELECT id FROM migrations ORDER BY rowid"
 
 /* What Offen 1.4 writes into an empty MySQL database (§12.2, the same
@@ -189,11 +189,11 @@ static void test_fresh_schema_is_offens(void **state)
     /* Our column is invisible: SELECT * and INSERT without a column list
      * (Offen's, or an operator's) see Offen's columns only. */
     file_exec(conn, "INSERT INTO migrations VALUES ('x_by_hand')");
-    assert_int_equal(file_int(conn, "SELECT COUNT(*) FROM migrations"), 13);
+    assert_int_equal(file_int(conn, "SELECT COUNT(*) FROM migrations"), 14);
     file_exec(conn, "DELETE FROM migrations WHERE id = 'x_by_hand'");
     /* Twice changes nothing. */
     assert_int_equal(store_migrate(st, &err), CD_OK);
-    assert_int_equal(file_int(conn, "SELECT COUNT(*) FROM migrations"), 12);
+    assert_int_equal(file_int(conn, "SELECT COUNT(*) FROM migrations"), 13);
     store_close(st);
     tdir_remove(&d);
 }
@@ -334,7 +334,7 @@ static void test_reconnects(void **state)
                                      "WHERE id <> ?",
                                  &arg, 1, &n, &err),
                      CD_OK);
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 13);
 
     /* Outside a transaction: one failed call at most. ping() retries. */
     kill_session(conn, st);
@@ -351,7 +351,7 @@ static void test_reconnects(void **state)
                                      "WHERE id <> ?",
                                  &arg, 1, &n, &err),
                      CD_OK);
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 13);
 
     /* Inside one: the transaction is gone, and nothing after it may run
      * outside it; COMMIT fails until it is rolled back. */

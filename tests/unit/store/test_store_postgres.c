@@ -79,7 +79,7 @@ static char text[16384];
     "005_update_secrets_table\n006_gorm_upgrade\n007_account_customStyles\n"
 #define CANDOR_IDS                                                           \
     "candor_001_indexes\ncandor_002_email_lookup\ncandor_003_sync_indexes\n" \
-    "candor_004_insertion_order\n"
+    "candor_004_insertion_order\ncandor_005_throttle\n"
 #define IDS_SQL "SELECT id FROM migrations ORDER BY ctid"
 
 /* What Offen 1.4 writes into an empty PostgreSQL database (§12.2, the
@@ -168,11 +168,12 @@ static void test_fresh_schema_is_offens(void **state)
                               "candor_email_lookups_pkey\n"
                               "candor_events_account_sequence\n"
                               "candor_events_secret_sequence\n"
+                              "candor_throttle_pkey\n"
                               "candor_tombstones_account_sequence\n"
                               "candor_tombstones_secret_sequence\n");
     /* Twice changes nothing. */
     assert_int_equal(store_migrate(st, &err), CD_OK);
-    assert_int_equal(file_int(conn, "SELECT COUNT(*) FROM migrations"), 12);
+    assert_int_equal(file_int(conn, "SELECT COUNT(*) FROM migrations"), 13);
     store_close(st);
     tdir_remove(&d);
 }
@@ -292,7 +293,7 @@ static void test_reconnects(void **state)
                                      "WHERE id <> ?",
                                  &arg, 1, &n, &err),
                      CD_OK);
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 13);
 
     /* Outside a transaction: one failed call at most. ping() retries. */
     kill_backend(conn, st);
@@ -309,7 +310,7 @@ static void test_reconnects(void **state)
                                      "WHERE id <> ?",
                                  &arg, 1, &n, &err),
                      CD_OK);
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 13);
 
     /* Inside one: the transaction is gone, and nothing after it may run
      * outside it; COMMIT fails until it is rolled back. */
