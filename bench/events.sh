@@ -18,8 +18,8 @@
 # visitors to measure ingestion rather than the throttle: 40,000 by
 # default, enough up to 80,000 events/s.
 #
-# BENCH_DIALECT=postgres runs the same against a throwaway PostgreSQL
-# server (tests/db/postgres.sh, in the work folder) instead of SQLite.
+# BENCH_DIALECT=postgres or mysql runs the same against a throwaway
+# PostgreSQL or MariaDB server (bench/db.sh) instead of SQLite.
 set -euo pipefail
 
 bin=${1:-build/release/candor}
@@ -29,28 +29,19 @@ payload=${PAYLOAD:-700}
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/candor-events.XXXXXX")
 pid=
-dialect=${BENCH_DIALECT:-sqlite3}
+. "$here/bench/db.sh"
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    [ "$dialect" != postgres ] || "$here/tests/db/postgres.sh" stop "$work/pg" || true
+    bench_db_stop
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
 count_events() {
-    if [ "$dialect" = postgres ]; then
-        psql -X -A -t -d "$CANDOR_DATABASE_CONNECTIONSTRING" -c 'SELECT count(*) FROM events'
-    else
-        sqlite3 "$work/data/candor.db" 'SELECT count(*) FROM events'
-    fi
+    bench_db_count_events "$work/data"
 }
 
-if [ "$dialect" = postgres ]; then
-    chmod 755 "$work"
-    export CANDOR_DATABASE_DIALECT=postgres
-    CANDOR_DATABASE_CONNECTIONSTRING=$("$here/tests/db/postgres.sh" start "$work/pg")
-    export CANDOR_DATABASE_CONNECTIONSTRING
-fi
+bench_db_start
 
 CANDOR_APP_DATADIR="$work/data" CANDOR_SERVER_HOST=127.0.0.1 \
 CANDOR_SERVER_PORT=0 CANDOR_SERVER_MAXCONNSPERIP=100000 \
@@ -81,7 +72,7 @@ run() { # run NAME CONNECTIONS
 
 cat <<HEAD
 
-$(date -u +%Y-%m-%d) $(nproc) cores; $visitors visitors, $payload-byte payloads, $([ "$dialect" = postgres ] && echo "PostgreSQL (throwaway, fsync off)" || echo "SQLite WAL"), ${duration}s per row
+$(date -u +%Y-%m-%d) $(nproc) cores; $visitors visitors, $payload-byte payloads, $(bench_db_name), ${duration}s per row
 
 | connections | events/s | p50 | p99 | rows committed / requests |
 |---|---|---|---|---|

@@ -9,8 +9,9 @@
 # Measured: /healthz (Candor: a real SQLite round trip) and the same 3 KB
 # page (web/index.html: Candor from memory, nginx from disk with sendfile
 # and open_file_cache). Loopback only; each run lasts DURATION seconds.
-# BENCH_DIALECT=postgres puts Candor's database on a throwaway PostgreSQL
-# server (tests/db/postgres.sh), so /healthz is a PostgreSQL round trip.
+# BENCH_DIALECT=postgres or mysql puts Candor's database on a throwaway
+# PostgreSQL or MariaDB server (bench/db.sh), so /healthz is a round trip
+# to it.
 set -eu
 
 bin=${1:-build/release/candor}
@@ -20,12 +21,12 @@ conns=${CONNECTIONS:-64}
 work=$(mktemp -d "${TMPDIR:-/tmp}/candor-bench.XXXXXX")
 pids=
 
-dialect=${BENCH_DIALECT:-sqlite3}
+. "$here/bench/db.sh"
 
 cleanup() {
     for p in $pids; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    [ "$dialect" != postgres ] || "$here/tests/db/postgres.sh" stop "$work/pg" || true
+    bench_db_stop
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -50,12 +51,7 @@ wait_port() {
 }
 
 # --- Candor: one loop on core 0 --------------------------------------------
-if [ "$dialect" = postgres ]; then
-    chmod 755 "$work"
-    export CANDOR_DATABASE_DIALECT=postgres
-    CANDOR_DATABASE_CONNECTIONSTRING=$("$here/tests/db/postgres.sh" start "$work/pg")
-    export CANDOR_DATABASE_CONNECTIONSTRING
-fi
+bench_db_start
 cport=$(free_port 1)
 CANDOR_APP_DATADIR="$work/candor" CANDOR_SERVER_HOST=127.0.0.1 \
 CANDOR_SERVER_PORT=$cport CANDOR_SERVER_THREADS=1 \
@@ -125,6 +121,6 @@ $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m); wrk -t1 -c$conns -d${duration}
 |---|---|---|---|---|---|
 | 3 KB page (web/index.html) | Candor | $c_rps | $c_p50 | $c_p99 | $ratio |
 | 3 KB page (web/index.html) | nginx $(nginx -v 2>&1 | sed 's|.*/||') | $n_rps | $n_p50 | $n_p99 | 1.00 |
-| /healthz ($([ "$dialect" = postgres ] && echo PostgreSQL || echo SQLite) round trip) | Candor | $h_rps | $h_p50 | $h_p99 | $hratio |
+| /healthz ($(bench_db_name) round trip) | Candor | $h_rps | $h_p50 | $h_p99 | $hratio |
 | /healthz (static 'return 200') | nginx | $nh_rps | $nh_p50 | $nh_p99 | 1.00 |
 TABLE
