@@ -137,7 +137,6 @@ static void answer(void *arg)
     struct http_req *r = http_defer_take(c->defer);
 
     if (r != NULL) {
-        http_add_header(r, "Cache-Control", "no-store");
         for (size_t i = 0; i < c->ncookies; i++)
             http_add_header(r, "Set-Cookie", c->cookies[i]);
         if (c->status == 204 || c->status == 304)
