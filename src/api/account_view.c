@@ -154,9 +154,9 @@ static int add_secrets(struct store *st, struct view *v, struct cd_error *err)
 }
 
 /* out += ,"name":<open><b without its first comma><close>, if b is not
- * empty. */
-static int add_list(struct buf *out, const char *name, const char *open,
-                    const struct buf *b, const char *close)
+ * empty; open may itself be a JSON string key (events: {"<accountId>":[). */
+static int add_list(struct buf *out, const char *name, const char *key,
+                    const char *open, const struct buf *b, const char *close)
 {
     int rc;
 
@@ -165,12 +165,21 @@ static int add_list(struct buf *out, const char *name, const char *open,
     rc = add_pair(out, NULL, name);
     if (rc == CD_OK)
         rc = buf_addch(out, ':');
+    if (rc == CD_OK && key != NULL) {
+        rc = buf_addch(out, '{');
+        if (rc == CD_OK)
+            rc = jsonx_add_string(out, key, strlen(key));
+        if (rc == CD_OK)
+            rc = buf_addch(out, ':');
+    }
     if (rc == CD_OK)
         rc = buf_adds(out, open);
     if (rc == CD_OK)
         rc = buf_add(out, b->ptr + 1, b->len - 1);
     if (rc == CD_OK)
         rc = buf_adds(out, close);
+    if (rc == CD_OK && key != NULL)
+        rc = buf_addch(out, '}');
     return rc;
 }
 
@@ -180,34 +189,22 @@ static int assemble(struct view *v, const struct store_account *a,
     struct buf b = BUF_INIT(ACCOUNT_VIEW_MAX);
     size_t hlen = 0;
     char *head = account_head(a, retention, &hlen);
-    char *open = NULL;
     int rc;
 
     if (head == NULL)
         return CD_EPROTO;
     rc = buf_add(&b, head, hlen);
     free(head);
-    if (rc == CD_OK && v->events.len > 0) {
-        struct buf o = BUF_INIT(256);
-
-        rc = buf_addch(&o, '{');
-        if (rc == CD_OK)
-            rc = jsonx_add_string(&o, a->account_id, strlen(a->account_id));
-        if (rc == CD_OK)
-            rc = buf_adds(&o, ":[");
-        open = buf_detach(&o, NULL);
-    }
     if (rc == CD_OK)
-        rc = add_list(&b, "events", open ? open : "", &v->events, "]}");
+        rc = add_list(&b, "events", a->account_id, "[", &v->events, "]");
     if (rc == CD_OK)
-        rc = add_list(&b, "deletedEvents", "[", &v->deleted, "]");
+        rc = add_list(&b, "deletedEvents", NULL, "[", &v->deleted, "]");
     if (rc == CD_OK)
-        rc = add_list(&b, "secrets", "{", &v->secrets, "}");
+        rc = add_list(&b, "secrets", NULL, "{", &v->secrets, "}");
     if (rc == CD_OK && *v->sequence != '\0')
         rc = add_pair(&b, "sequence", v->sequence);
     if (rc == CD_OK)
         rc = buf_addch(&b, '}');
-    free(open);
     if (rc == CD_OK)
         *out = buf_detach(&b, len);
     buf_release(&b);
