@@ -103,7 +103,7 @@ static int add_event(void *ctx, const struct store_event *ev)
         }
         v->wanted[v->nwanted++] = xstrdup(ev->secret_id);
     }
-    if (rc == CD_OK)
+    if (rc == CD_OK || rc == CD_EPROTO) /* a row left out is still seen */
         api_keep_max(v->sequence, ev->sequence);
     return row_done(v, b, start, rc);
 }
@@ -114,7 +114,7 @@ static int add_tombstone(void *ctx, const struct store_tombstone *t)
     size_t start = v->deleted.len;
     int rc = add_pair(&v->deleted, NULL, t->event_id);
 
-    if (rc == CD_OK)
+    if (rc == CD_OK || rc == CD_EPROTO)
         api_keep_max(v->sequence, t->sequence);
     return row_done(v, &v->deleted, start, rc);
 }
@@ -184,9 +184,9 @@ static int add_list(struct buf *out, const char *name, const char *key,
 }
 
 static int assemble(struct view *v, const struct store_account *a,
-                    int retention, char **out, size_t *len)
+                    int retention, size_t max, char **out, size_t *len)
 {
-    struct buf b = BUF_INIT(ACCOUNT_VIEW_MAX);
+    struct buf b = BUF_INIT(max);
     size_t hlen = 0;
     char *head = account_head(a, retention, &hlen);
     int rc;
@@ -212,12 +212,11 @@ static int assemble(struct view *v, const struct store_account *a,
 }
 
 int account_view_json(struct store *st, const struct store_account *a,
-                      int retention_days, const char *since, char **out,
-                      size_t *len, struct cd_error *err)
+                      int retention_days, const char *since, size_t max,
+                      char **out, size_t *len, struct cd_error *err)
 {
-    struct view v = {.events = BUF_INIT(ACCOUNT_VIEW_MAX),
-                     .deleted = BUF_INIT(ACCOUNT_VIEW_MAX),
-                     .secrets = BUF_INIT(ACCOUNT_VIEW_MAX)};
+    struct view v = {.events = BUF_INIT(max), .deleted = BUF_INIT(max),
+                     .secrets = BUF_INIT(max)};
     int rc;
 
     *out = NULL;
@@ -230,10 +229,9 @@ int account_view_json(struct store *st, const struct store_account *a,
     if (rc == CD_OK)
         rc = add_secrets(st, &v, err);
     if (rc == CD_OK)
-        rc = assemble(&v, a, retention_days, out, len);
+        rc = assemble(&v, a, retention_days, max, out, len);
     if (rc == CD_ETOOBIG)
-        cd_error_set(err, rc, "the answer would exceed %zu bytes",
-                     ACCOUNT_VIEW_MAX);
+        cd_error_set(err, rc, "the answer would exceed %zu bytes", max);
     else if (rc == CD_EPROTO)
         cd_error_set(err, rc, "account %s is not valid UTF-8", a->account_id);
     if (v.skipped > 0)

@@ -25,11 +25,14 @@ struct store_account;
  * ({secretId: encryptedSecret} of the visitors of those events), and,
  * with since (NULL: everything), deletedEvents; sequence is the largest
  * sequence seen. Events or secrets whose stored text is not UTF-8 are left
- * out, as a jansson tree would leave them out. On CD_OK *out is malloc'd
- * (caller frees) and *len its length; else CD_ESTORE, CD_ETOOBIG or
- * CD_ENOMEM with err set. */
+ * out, as a jansson tree would leave them out. The answer is at most max
+ * bytes with its NUL (ACCOUNT_VIEW_MAX in the server). On CD_OK *out is
+ * malloc'd (caller frees) and *len its length; else CD_ESTORE, CD_ETOOBIG
+ * past max, or CD_EPROTO when the account's own fields are not UTF-8,
+ * with err set. */
 int account_view_json(struct store *st, const struct store_account *a,
-                      int retention_days, const char *since, char **out,
-                      size_t *len, struct cd_error *err) CD_MUST_CHECK;
+                      int retention_days, const char *since, size_t max,
+                      char **out, size_t *len,
+                      struct cd_error *err) CD_MUST_CHECK;
 
 #endif /* CD_API_ACCOUNT_VIEW_H */

@@ -50,13 +50,16 @@ static void account_get(struct call *c, struct store *st)
     rc = store_account_get(st, c->params[0], false, &a, &err);
     if (rc == CD_OK)
         rc = account_view_json(st, &a, c->app->cfg->app_retention_days,
-                               since && *since ? since : NULL, &text, &len,
-                               &err);
+                               since && *since ? since : NULL,
+                               ACCOUNT_VIEW_MAX, &text, &len, &err);
     if (rc == CD_ENOTFOUND) {
         call_reply_error(c, 404, "unknown account %s", c->params[0]);
     } else if (rc == CD_ETOOBIG) {
         log_error("account: %s", err.msg);
         call_reply_error(c, 413, "too many events at once, sync with since");
+    } else if (rc == CD_EPROTO) {
+        log_error("account: %s", err.msg);
+        call_reply_error(c, 500, "account %s cannot be shown", c->params[0]);
     } else if (rc < 0) {
         log_error("account: %s", err.msg);
         call_reply_error(c, 503, "database unavailable");
