@@ -7,6 +7,8 @@
 #   make demo     install what is missing, build, start a demo instance
 #   make bench    run the benchmarks in bench/ (see docs/benchmarks.md)
 #   make deb      build build/deb/candor_<version>_<arch>.deb (tools/deb.sh)
+#   make vendor   copy the browser libraries pinned in package.json into
+#                 web/vendor/ (tools/vendor.sh; commit the result)
 #   make deps     install every Debian and npm package the project needs
 #   make clean    remove build/
 

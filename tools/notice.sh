@@ -81,8 +81,8 @@ libraries below. Each section names the library, the Debian package that
 ships it and that package's copyright file, or the vendored library's own
 licence files.
 EOF
-    for pkg in $(cut -d' ' -f1 "$list" | sort -u); do
-        names=$(awk -v p="$pkg" '$1 == p { print $2 }' "$list" | sort -u |
+    for pkg in $(cut -d' ' -f1 "$list" | LC_ALL=C sort -u); do
+        names=$(awk -v p="$pkg" '$1 == p { print $2 }' "$list" | LC_ALL=C sort -u |
                 tr '\n' ' ' | sed 's/ $//; s/ /, /g')
         printf '\n%s\nShared library: %s' "$rule" "$names"
         if [ "$pkg" = "-" ]; then

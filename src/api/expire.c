@@ -39,22 +39,32 @@ int expire_run(struct store *st, const struct config *cfg, size_t *removed,
     return store_expire(st, deadline, &expire_ulids, removed, err);
 }
 
+int expire_once(const struct config *cfg, size_t *removed,
+                struct cd_error *err)
+{
+    struct store *st = NULL;
+    int rc;
+
+    *removed = 0;
+    rc = store_open(&st, cfg->db_dialect, cfg->db_connection_string, err);
+    if (rc == CD_OK)
+        rc = expire_run(st, cfg, removed, err);
+    store_close(st);
+    return rc;
+}
+
 /* One round; every failure is logged and the job goes on. */
 static void round_once(const struct config *cfg)
 {
     struct cd_error err = {0};
-    struct store *st = NULL;
     size_t removed = 0;
 
-    if (store_open(&st, cfg->db_dialect, cfg->db_connection_string, &err) <
-            0 ||
-        expire_run(st, cfg, &removed, &err) < 0)
+    if (expire_once(cfg, &removed, &err) < 0)
         log_error("expiring old events failed (the job goes on): %s",
                   err.msg);
     else
         log_info("Cron successfully pruned expired events removed=%zu",
                  removed);
-    store_close(st);
 }
 
 static void *job_main(void *arg)

@@ -23,7 +23,13 @@ struct expire_job;
 int expire_run(struct store *st, const struct config *cfg, size_t *removed,
                struct cd_error *err) CD_MUST_CHECK;
 
-/* Start a thread that runs expire_run() now and every interval_s seconds
+/* One round, as the job and `candor expire` run it: open cfg's database on
+ * a connection of its own, expire_run() and close it. The schema must be
+ * migrated already (this does not migrate). */
+int expire_once(const struct config *cfg, size_t *removed,
+                struct cd_error *err) CD_MUST_CHECK;
+
+/* Start a thread that runs expire_once() now and every interval_s seconds
  * on a connection of its own, logging (not stopping on) errors. */
 int expire_job_start(struct expire_job **out, const struct config *cfg,
                      int interval_s, struct cd_error *err) CD_MUST_CHECK;

@@ -21,7 +21,7 @@
 int setup_bootstrap(struct store *st, const struct operator_keys *k,
                     const char *account_id, const char *name,
                     const char *email, const char *password, bool force,
-                    struct cd_error *err)
+                    char out_id[SETUP_ID_SIZE], struct cd_error *err)
 {
     struct store_account acc;
     struct store_user u;
@@ -49,6 +49,8 @@ int setup_bootstrap(struct store *st, const struct operator_keys *k,
         }
         if (rc == CD_OK)
             rc = operator_set_lookup(st, k, u.account_user_id, email, err);
+        if (rc == CD_OK && out_id != NULL)
+            snprintf(out_id, SETUP_ID_SIZE, "%s", acc.account_id);
         store_user_release(&u);
     }
     crypto_wipe(kek, sizeof(kek));
@@ -95,7 +97,7 @@ static void setup_post(struct call *c, struct store *st)
         return;
     }
     rc = setup_bootstrap(st, &c->app->keys, NULL, clean, email, password,
-                         false, &err);
+                         false, NULL, &err);
     free(clean);
     if (rc == CD_EEXIST) {
         call_reply_error(c, 403, "%s", err.msg);

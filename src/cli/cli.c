@@ -2,7 +2,9 @@
 #include "common/common.h"
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct cli_cmd {
@@ -30,6 +32,38 @@ static void usage(FILE *f)
     fprintf(f, "\nRun 'candor COMMAND --help' for the options of a command.\n"
                "Exit status: 0 success, 1 failure, 2 usage or configuration "
                "error.\n");
+}
+
+int cli_parse_long(const char *arg, long min, long max, long *out)
+{
+    char *end = NULL;
+    long v;
+
+    if (arg == NULL || *arg < '0' || *arg > '9')
+        return CD_EINVAL;
+    errno = 0;
+    v = strtol(arg, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return CD_EINVAL;
+    *out = v;
+    return CD_OK;
+}
+
+void cli_usage_option(FILE *f, int width, const char *option,
+                      const char *help)
+{
+    const char *line = help;
+    size_t len;
+
+    fprintf(f, "  %-*s  ", width - 4, option);
+    for (;;) {
+        len = strcspn(line, "\n");
+        fprintf(f, "%.*s\n", (int)len, line);
+        if (line[len] == '\0')
+            break;
+        line += len + 1;
+        fprintf(f, "%*s", width, "");
+    }
 }
 
 int cli_main(int argc, char **argv)

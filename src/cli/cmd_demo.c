@@ -58,7 +58,7 @@
 struct demo_args {
     long port;       /* 0: a free one */
     long users;
-    long days;       /* 0: the default */
+    long days;       /* 1..DEMO_DAYS_MAX */
     uint64_t seed;
     bool have_seed;
     bool keep;
@@ -68,7 +68,7 @@ struct demo_args {
 struct demo_info {
     char dir[DEMO_PATH_MAX];
     char envfile[DEMO_PATH_MAX + 16];
-    char account_id[37];
+    char account_id[SETUP_ID_SIZE];
     int port;
     bool keep;
     struct demo_seed_stats stats;
@@ -94,7 +94,7 @@ static void usage(FILE *f)
             "  --port N    listen on port N (default: a free port)\n"
             "  --users N   visitors to make, 1 to %d (default %d)\n"
             "  --days N    days of history, 1 to the retention period of\n"
-            "              186 days (default %d)\n"
+            "              %d days (default %d)\n"
             "  --seed N    make the same visitors and page views every time\n"
             "              (keys and ids are always random)\n"
             "  --keep      keep the data folder on exit; it prints how to\n"
@@ -102,7 +102,18 @@ static void usage(FILE *f)
             "  -h, --help  show this help\n\n"
             "Exit status: 0 after a clean shutdown, 1 when the demo fails,\n"
             "2 for bad options.\n",
-            DEMO_USERS_MAX, DEMO_USERS_DEFAULT, DEMO_DAYS_DEFAULT);
+            DEMO_USERS_MAX, DEMO_USERS_DEFAULT, DEMO_DAYS_MAX,
+            DEMO_DAYS_DEFAULT);
+}
+
+/* optarg as the number of --name, in [min, max]; says what is wrong. */
+static int parse_number(const char *name, long min, long max, long *out)
+{
+    if (cli_parse_long(optarg, min, max, out) == CD_OK)
+        return CD_OK;
+    fprintf(stderr, "candor demo: invalid value '%s': --%s must be %ld to "
+            "%ld\n", optarg, name, min, max);
+    return CD_EINVAL;
 }
 
 static int parse_args(int argc, char **argv, struct demo_args *a)
@@ -117,19 +128,20 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
         {NULL, 0, NULL, 0},
     };
     long seed = 0;
-    int c, idx = 0, rc = CD_OK;
+    int c, rc = CD_OK;
 
-    *a = (struct demo_args){0, DEMO_USERS_DEFAULT, 0, 0, false, false};
+    *a = (struct demo_args){0, DEMO_USERS_DEFAULT, DEMO_DAYS_DEFAULT, 0,
+                            false, false};
     optind = 1;
     while (rc == CD_OK &&
-           (c = getopt_long(argc, argv, "h", options, &idx)) != -1) {
+           (c = getopt_long_only(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
-        case 'p': rc = demo_parse_int(optarg, 0, 65535, &a->port); break;
-        case 'u': rc = demo_parse_int(optarg, 1, DEMO_USERS_MAX, &a->users);
+        case 'p': rc = parse_number("port", 0, 65535, &a->port); break;
+        case 'u': rc = parse_number("users", 1, DEMO_USERS_MAX, &a->users);
                   break;
-        case 'd': rc = demo_parse_int(optarg, 1, DEMO_DAYS_MAX, &a->days);
+        case 'd': rc = parse_number("days", 1, DEMO_DAYS_MAX, &a->days);
                   break;
-        case 's': rc = demo_parse_int(optarg, 0, LONG_MAX, &seed);
+        case 's': rc = parse_number("seed", 0, LONG_MAX, &seed);
                   a->seed = (uint64_t)seed;
                   a->have_seed = true;
                   break;
@@ -137,9 +149,6 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
         case 'h': return 1;
         default: return CD_EINVAL;
         }
-        if (rc < 0)
-            fprintf(stderr, "candor demo: invalid value '%s' for --%s\n",
-                    optarg, options[idx].name);
     }
     if (rc == CD_OK && optind < argc) {
         fprintf(stderr, "candor demo: unexpected argument '%s'\n",
@@ -149,23 +158,30 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
     return rc;
 }
 
-/* Remove every CANDOR_* and OFFEN_* variable (names first, then unset:
- * unsetenv() changes environ). */
+/* The first CANDOR_* or OFFEN_* variable (NAME=value) in environ, or
+ * NULL. */
+static const char *first_ours(void)
+{
+    for (char **e = environ; *e != NULL; e++) {
+        if ((strncmp(*e, "CANDOR_", 7) == 0 || strncmp(*e, "OFFEN_", 6) == 0)
+            && strchr(*e, '=') != NULL)
+            return *e;
+    }
+    return NULL;
+}
+
+/* Remove every CANDOR_* and OFFEN_* variable: one at a time, looking again
+ * from the start after each, as unsetenv() changes environ. */
 static void clear_env(void)
 {
-    char *names[256];
-    size_t n = 0;
+    const char *e;
 
-    for (char **e = environ; *e != NULL && n < CD_ARRAY_SIZE(names); e++) {
-        if (strncmp(*e, "CANDOR_", 7) == 0 || strncmp(*e, "OFFEN_", 6) == 0)
-            names[n++] = xstrndup(*e, strcspn(*e, "="));
+    while ((e = first_ours()) != NULL) {
+        char *name = xstrndup(e, strcspn(e, "="));
+
+        unsetenv(name);
+        free(name);
     }
-    for (size_t i = 0; i < n; i++) {
-        unsetenv(names[i]);
-        free(names[i]);
-    }
-    if (n == CD_ARRAY_SIZE(names))
-        clear_env();
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int type,
@@ -294,12 +310,10 @@ static int seed(const struct demo_args *a, struct config *cfg,
     rc = store_open(&st, cfg->db_dialect, cfg->db_connection_string, &err);
     if (rc == CD_OK)
         rc = store_migrate(st, &err);
-    if (rc == CD_OK)
-        rc = crypto_uuid4(in->account_id);
     fprintf(stderr, "candor demo: creating the account and its keys\n");
     if (rc == CD_OK)
-        rc = setup_bootstrap(st, &keys, in->account_id, DEMO_ACCOUNT,
-                             DEMO_EMAIL, DEMO_PASSWORD, false, &err);
+        rc = setup_bootstrap(st, &keys, NULL, DEMO_ACCOUNT, DEMO_EMAIL,
+                             DEMO_PASSWORD, false, in->account_id, &err);
     if (rc == CD_OK && !a->have_seed) {
         rc = crypto_random(&rnd, sizeof(rnd));
         o.seed = rnd >> 1; /* what --seed accepts: 0..LONG_MAX */
@@ -378,26 +392,18 @@ static int serve(struct demo_info *in)
     return rc;
 }
 
-/* Load the demo's configuration and check --days against its retention. */
+/* Load the demo's configuration: its own env file only (see above), so
+ * the retention is the default, DEMO_DAYS_MAX days. */
 static int load_config(const struct demo_args *a, struct config *cfg,
                        struct demo_info *in)
 {
     struct cd_error err = {0};
-    int retention;
 
     if (config_load(cfg, in->envfile, &err) < 0) {
         fprintf(stderr, "candor demo: %s\n", err.msg);
         return CD_EINVAL;
     }
-    retention = cfg->app_retention_days;
-    in->days = a->days > 0 ? (int)a->days
-                           : (DEMO_DAYS_DEFAULT < retention ? DEMO_DAYS_DEFAULT
-                                                            : retention - 1);
-    if (in->days < 1 || in->days > retention) {
-        fprintf(stderr, "candor demo: --days must be 1 to %d, the retention "
-                "period\n", retention);
-        return CD_EINVAL;
-    }
+    in->days = (int)a->days;
     return CD_OK;
 }
 

@@ -1,4 +1,7 @@
-/* cmd_expire.c -- `candor expire`: remove events past the retention once. */
+/* cmd_expire.c -- `candor expire`: remove events past the retention once,
+ * as one round of the server's hourly job (expire_once()). It does not
+ * migrate: on several nodes sharing a database, `candor migrate` runs when
+ * the operator says so (docs/deploying.md), never from a cron job. */
 #include "common/common.h"
 
 #include <getopt.h>
@@ -8,7 +11,6 @@
 #include "cli/cli.h"
 #include "common/config.h"
 #include "common/log.h"
-#include "store/store.h"
 
 static void usage(FILE *f)
 {
@@ -17,10 +19,11 @@ static void usage(FILE *f)
                "(CANDOR_APP_RETENTION, 6 months by default) once, leaving a\n"
                "tombstone for each. A single node does this every hour by\n"
                "itself; run this from cron when several nodes share one\n"
-               "database (CANDOR_APP_SINGLENODE=false).\n\n"
-               "Options:\n"
-               "  --envfile PATH  read configuration from PATH\n"
-               "  -h, --help      show this help\n\n"
+               "database (CANDOR_APP_SINGLENODE=false). It does not migrate\n"
+               "the database: `candor migrate` must have run.\n\n"
+               "Options:\n");
+    cli_usage_option(f, 18, "--envfile PATH", CLI_ENVFILE_HELP);
+    fprintf(f, "  -h, --help      show this help\n\n"
                "Exit status: 0 done, 1 failed, 2 bad options or "
                "configuration.\n");
 }
@@ -33,7 +36,6 @@ int cmd_expire(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct cd_error err = {0};
-    struct store *st = NULL;
     const char *envfile = NULL;
     struct config cfg;
     size_t removed = 0;
@@ -60,14 +62,12 @@ int cmd_expire(int argc, char **argv)
         config_release(&cfg);
         return CLI_EXIT_USAGE;
     }
-    if (store_open(&st, cfg.db_dialect, cfg.db_connection_string, &err) < 0 ||
-        store_migrate(st, &err) < 0 || expire_run(st, &cfg, &removed, &err) < 0) {
+    if (expire_once(&cfg, &removed, &err) < 0) {
         fprintf(stderr, "candor expire: %s\n", err.msg);
     } else {
         log_info("Successfully expired events removed=%zu", removed);
         rc = CLI_EXIT_OK;
     }
-    store_close(st);
     config_release(&cfg);
     return rc;
 }

@@ -26,11 +26,9 @@ static void usage(FILE *f)
             "Usage: candor migrate [--envfile PATH]\n\n"
             "Apply the database migrations (Offen's, then Candor's) and "
             "exit.\nRunning it again is harmless.\n\n"
-            "Options:\n"
-            "  --envfile PATH  read configuration from PATH (it must exist)\n"
-            "                  instead of the first candor.env or offen.env\n"
-            "                  found in ., ~/.config, $XDG_CONFIG_HOME or\n"
-            "                  /etc/candor, /etc/offen\n"
+            "Options:\n");
+    cli_usage_option(f, 18, "--envfile PATH", CLI_ENVFILE_HELP);
+    fprintf(f,
             "  -h, --help      show this help\n\n"
             "Exit status: 0 success, 1 database failure, 2 bad options or\n"
             "configuration.\n");

@@ -37,11 +37,9 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: candor serve [--envfile PATH]\n\n"
             "Run the Candor server until interrupted (SIGINT or SIGTERM).\n\n"
-            "Options:\n"
-            "  --envfile PATH  read configuration from PATH (it must exist)\n"
-            "                  instead of the first candor.env or offen.env\n"
-            "                  found in ., ~/.config, $XDG_CONFIG_HOME or\n"
-            "                  /etc/candor, /etc/offen\n"
+            "Options:\n");
+    cli_usage_option(f, 18, "--envfile PATH", CLI_ENVFILE_HELP);
+    fprintf(f,
             "  -h, --help      show this help\n\n"
             "Configuration comes from CANDOR_* (or OFFEN_*) variables; see\n"
             "docs/configuration.md. Exit status: 0 after a clean shutdown,\n"

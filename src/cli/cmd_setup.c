@@ -19,7 +19,6 @@
 #include "common/log.h"
 #include "crypto/argon.h"
 #include "crypto/memeq.h"
-#include "crypto/random.h"
 #include "store/store.h"
 
 #define SETUP_LINE_MAX 1024
@@ -41,8 +40,9 @@ static void usage(FILE *f)
             "  --account-id UUID   the account's id (default: a new one, or\n"
             "                      CANDOR_APP_ROOTACCOUNT)\n"
             "  --force             allow a database that holds data: its\n"
-            "                      accounts, operators and events are REPLACED\n"
-            "  --envfile PATH      read configuration from PATH\n"
+            "                      accounts, operators and events are REPLACED\n");
+    cli_usage_option(f, 22, "--envfile PATH", CLI_ENVFILE_HELP);
+    fprintf(f,
             "  -h, --help          show this help\n\n"
             "Exit status: 0 created, 1 failed (the email exists, the database\n"
             "holds data, ...), 2 bad options or configuration.\n");
@@ -85,8 +85,7 @@ static int run(const struct setup_args *a, struct config *cfg)
     struct operator_keys keys;
     struct store_user u = {0};
     struct store *st = NULL;
-    const char *account_id = a->account_id;
-    char id[37];
+    char id[SETUP_ID_SIZE];
     char *clean = NULL;
     int rc = CLI_EXIT_FAILURE;
 
@@ -111,22 +110,15 @@ static int run(const struct setup_args *a, struct config *cfg)
                 a->email);
         goto out;
     }
-    if (a->account_id == NULL) {
-        if (crypto_uuid4(id) < 0) {
-            fprintf(stderr, "candor setup: cannot make an account id\n");
-            goto out;
-        }
-        account_id = id;
-    }
-    if (setup_bootstrap(st, &keys, account_id, clean, a->email,
-                        a->password, a->force, &err) < 0) {
+    if (setup_bootstrap(st, &keys, a->account_id, clean, a->email,
+                        a->password, a->force, id, &err) < 0) {
         fprintf(stderr, "candor setup: %s%s\n", err.msg,
                 err.rc == CD_EEXIST ? " (the database holds data; --force "
                                       "replaces it)" : "");
         goto out;
     }
     log_info("Successfully created account %s with ID %s, you can use the "
-             "given credentials to access it", clean, account_id);
+             "given credentials to access it", clean, id);
     rc = CLI_EXIT_OK;
 out:
     store_user_release(&u);

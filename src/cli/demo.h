@@ -38,8 +38,12 @@ struct store;
 #define DEMO_USERS_DEFAULT 300    /* visitors seeded by default */
 #define DEMO_USERS_MAX 20000      /* most visitors --users accepts */
 #define DEMO_DAYS_DEFAULT 180     /* days of history by default */
-#define DEMO_DAYS_MAX 366         /* most --days accepts (and the retention) */
-#define DEMO_EVENTS_MAX 64        /* most page views planned per visitor */
+#define DEMO_DAYS_MAX 186         /* most --days accepts: the longest
+                                   * retention (6months, config.c), which
+                                   * the demo always has */
+#define DEMO_EVENTS_MAX 64        /* most page views planned per visitor;
+                                   * above the 56 the generator can make
+                                   * (7 sessions x 8 pages, demo_gen.c) */
 #define DEMO_URL_MAX 256          /* bytes of a planned URL, with the NUL */
 #define DEMO_TIMESTAMP_SIZE 25    /* "YYYY-MM-DDTHH:MM:SS.mmmZ" + NUL */
 #define DEMO_UUID_SIZE 37         /* a UUID and its NUL */
@@ -102,11 +106,6 @@ void demo_timestamp(int64_t ms, char out[DEMO_TIMESTAMP_SIZE]);
  * unknown). CD_OK, or CD_ETOOBIG if it does not fit out's cap. */
 int demo_payload_json(const struct demo_visitor *v, size_t i,
                       struct buf *out) CD_MUST_CHECK;
-
-/* A decimal integer in [min, max] from a flag's argument: CD_OK and *out,
- * or CD_EINVAL (not a number, or out of range; *out untouched). */
-int demo_parse_int(const char *arg, long min, long max,
-                   long *out) CD_MUST_CHECK;
 
 /* Write a progress bar "[#####.....]  150/300 visitors" of width marks
  * into out (truncated to size). done is clamped to 0..total. */

@@ -12,7 +12,6 @@
 #include "cli/demo.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,12 @@
 #define HOUR_MS INT64_C(3600000)
 #define MINUTE_MS INT64_C(60000)
 #define MARGIN_MS (2 * MINUTE_MS) /* planned visits end this before now */
+
+#define PICK_MAX 32        /* entries of the largest weighted table */
+#define SESSIONS_MAX 7     /* sessions of one visitor: 1, or 2 + 0..5 */
+#define SESSION_PAGES_MAX 8 /* page views of one session */
+static_assert(SESSIONS_MAX * SESSION_PAGES_MAX <= DEMO_EVENTS_MAX,
+              "a visitor's plan fits struct demo_visitor");
 
 struct weighted {
     const char *value; /* NULL is a value too (an unknown country) */
@@ -153,6 +158,7 @@ double demo_rng_unit(struct demo_rng *r)
     return (double)(demo_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+/* An index into w[0..n), each i with the chance w[i] / sum(w). */
 static size_t pick_index(struct demo_rng *r, const unsigned *w, size_t n)
 {
     uint32_t total = 0, x;
@@ -168,20 +174,16 @@ static size_t pick_index(struct demo_rng *r, const unsigned *w, size_t n)
     return n - 1;
 }
 
+/* A value of t[0..n) by weight: pick_index() over t's weights. */
 static const char *pick(struct demo_rng *r, const struct weighted *t,
                         size_t n)
 {
-    uint32_t total = 0, x;
+    unsigned w[PICK_MAX];
 
+    assert(n <= PICK_MAX);
     for (size_t i = 0; i < n; i++)
-        total += t[i].weight;
-    x = demo_rng_below(r, total);
-    for (size_t i = 0; i < n; i++) {
-        if (x < t[i].weight)
-            return t[i].value;
-        x -= t[i].weight;
-    }
-    return t[n - 1].value;
+        w[i] = t[i].weight;
+    return t[pick_index(r, w, n)].value;
 }
 
 #define PICK(r, t) pick((r), (t), CD_ARRAY_SIZE(t))
@@ -287,7 +289,7 @@ static int session_pages(struct demo_rng *r)
 
     if (demo_rng_unit(r) < 0.47)
         return 1;
-    while (n < 8 && (n < 2 || demo_rng_unit(r) < 0.55))
+    while (n < SESSION_PAGES_MAX && (n < 2 || demo_rng_unit(r) < 0.55))
         n++;
     return n;
 }
@@ -353,7 +355,7 @@ void demo_visitor_plan(struct demo_rng *r, int64_t now_ms, int days,
     }
     t = first_visit(r, now_ms, days);
     if (demo_rng_unit(r) < 0.4)
-        sessions += 1 + (int)demo_rng_below(r, 6);
+        sessions += 1 + (int)demo_rng_below(r, SESSIONS_MAX - 1);
     for (int s = 0; s < sessions && t <= now_ms - MARGIN_MS; s++) {
         if (!plan_session(r, v, t, now_ms, s > 0))
             break;
@@ -433,21 +435,6 @@ int demo_payload_json(const struct demo_visitor *v, size_t i,
     if (rc == CD_OK)
         rc = buf_addch(out, '}');
     return rc;
-}
-
-int demo_parse_int(const char *arg, long min, long max, long *out)
-{
-    char *end = NULL;
-    long v;
-
-    if (arg == NULL || *arg < '0' || *arg > '9')
-        return CD_EINVAL;
-    errno = 0;
-    v = strtol(arg, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max)
-        return CD_EINVAL;
-    *out = v;
-    return CD_OK;
 }
 
 void demo_progress_bar(char *out, size_t size, long done, long total,

@@ -269,10 +269,21 @@ test('candor demo --keep keeps its folder, which serves again', { timeout: 30000
   }
 });
 
+test('candor demo --days 186, the retention period, is accepted', { timeout: 300000 }, async () => {
+  const demo = await startDemo(['--users', '1', '--days', '186', '-seed', '9']);
+  try {
+    assert.match(demo.stdout, /1 visitors, \d+ page views over 186 days/);
+  } finally {
+    await demo.stop();
+    rmSync(demo.tmp, { recursive: true, force: true });
+  }
+});
+
 test('candor demo: --help, and bad options exit 2', () => {
   let r = run(['demo', '--help']);
   assert.equal(r.status, 0);
   assert.match(r.stdout, /^Usage: candor demo/);
+  assert.match(r.stdout, /1 to the retention period of\n +186 days \(default 180\)/);
   for (const bad of [['--users', '0'], ['--users', '20001'], ['--days', '0'], ['--days', '367'],
     ['--port', '65536'], ['--seed', 'x'], ['--bogus'], ['extra']]) {
     r = run(['demo', ...bad]);
@@ -283,6 +294,11 @@ test('candor demo: --help, and bad options exit 2', () => {
   const tmp = tempDir('candor-demo-test-');
   try {
     r = run(['demo', '--days', '187'], { env: { TMPDIR: tmp } });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--days must be 1 to 186/);
+    assert.deepEqual(readdirSync(tmp), [], 'nothing is left behind');
+    // Offen's single-dash spelling, as every command takes it.
+    r = run(['demo', '-days', '187'], { env: { TMPDIR: tmp } });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--days must be 1 to 186/);
     assert.deepEqual(readdirSync(tmp), [], 'nothing is left behind');

@@ -5,14 +5,15 @@
 //
 // - The commands of `candor --help` are the ".SS candor COMMAND"
 //   subsections of the man page, and each command's `--help` lists exactly
-//   the options of its subsection's ".TP" items.
+//   the options of its subsection's ".TP" items, and every number of an
+//   option's --help lines (a range, a default) is in its ".TP" item too.
 // - Every CANDOR_ variable of docs/configuration.md is under ENVIRONMENT.
 // - groff renders the page without a warning (groff -ww -z), when groff is
 //   installed (tools/deps.sh: groff-base, test group).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { BIN, run } from './harness.mjs';
 
 const MAN_PATH = new URL('../../docs/candor.1', import.meta.url).pathname;
@@ -60,6 +61,45 @@ function helpOptions(cmd) {
   return opts;
 }
 
+// { option: text } of one command's --help: each option line of the
+// "Options:" block with the lines indented under it.
+function helpOptionTexts(cmd) {
+  const r = run([cmd, '--help']);
+  assert.equal(r.status, 0, `candor ${cmd} --help failed: ${r.stderr}`);
+  const texts = new Map();
+  const block = r.stdout.split(/^Options:\n/m)[1];
+  if (!block) return texts;
+  let opts = [];
+  for (const line of block.split('\n\n')[0].split('\n')) {
+    const m = /^ {2}(-[^ ].*?)(?: {2,}|$)(.*)$/.exec(line);
+    if (m) {
+      opts = [...m[1].matchAll(/(?<![\w-])(--?[a-z][a-z-]*)/g)].map((o) => o[1]);
+      for (const o of opts) texts.set(o, `${m[1]} ${m[2]}`);
+    } else if (/^ {3,}\S/.test(line)) {
+      for (const o of opts) texts.set(o, `${texts.get(o)} ${line.trim()}`);
+    }
+  }
+  return texts;
+}
+
+// { command: { option: text } } of the man page's ".TP" items.
+function manOptionTexts() {
+  const cmds = new Map();
+  for (const part of section('COMMANDS').split('\n.SS ').slice(1)) {
+    const lines = part.replaceAll('\\-', '-').split('\n');
+    const items = new Map();
+    lines.forEach((l, i) => {
+      if (l !== '.TP') return;
+      let end = lines.indexOf('.TP', i + 1);
+      if (end < 0) end = lines.length;
+      const text = lines.slice(i + 1, end).join('\n');
+      for (const o of lines[i + 1].matchAll(/(?<![\w-])(--?[a-z][a-z-]*)/g)) items.set(o[1], text);
+    });
+    cmds.set(lines[0].replace(/^candor /, ''), items);
+  }
+  return cmds;
+}
+
 function binaryCommands() {
   const r = run(['--help']);
   assert.equal(r.status, 0);
@@ -86,6 +126,22 @@ test('each command\'s --help lists the options of its man page subsection', () =
   }
 });
 
+test('every number of an option\'s --help is in its man page item', () => {
+  const man = manOptionTexts();
+  let checked = 0;
+  for (const cmd of binaryCommands()) {
+    for (const [opt, help] of helpOptionTexts(cmd)) {
+      const item = man.get(cmd)?.get(opt);
+      assert.ok(item !== undefined, `candor ${cmd} ${opt} has no man page item`);
+      for (const [n] of help.matchAll(/\d+/g)) {
+        assert.match(item, new RegExp(`(?<!\\d)${n}(?!\\d)`), `candor ${cmd} ${opt}: ${n} of "${help}" is not in docs/candor.1`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked >= 8, 'the ranges and defaults of demo and secret are checked');
+});
+
 test('every CANDOR_ variable of docs/configuration.md is under ENVIRONMENT', () => {
   const env = section('ENVIRONMENT').replaceAll('\\-', '-');
   const table = CONFIG.split('\n').filter((l) => l.startsWith('| `CANDOR_'));
@@ -101,9 +157,8 @@ test('groff renders the man page without warnings', (t) => {
     t.skip('groff is not installed');
     return;
   }
-  const out = execFileSync('groff', ['-ww', '-man', '-z', MAN_PATH], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  assert.equal(out, '');
   const r = spawnSync('groff', ['-ww', '-man', '-z', MAN_PATH], { encoding: 'utf8' });
+  assert.equal(r.stdout, '');
   assert.equal(r.status, 0);
   assert.equal(r.stderr, '', `groff warnings:\n${r.stderr}`);
 });

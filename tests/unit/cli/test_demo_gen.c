@@ -6,8 +6,8 @@
  * few thousand visitors the shares (phones, returning visitors, bounces,
  * search engines, campaigns, countries) land where demo_gen.c says. The
  * payload JSON is compared byte for byte with what the vault writes, and
- * the small helpers (timestamps, flag numbers, the progress bar) at their
- * edges: every cap at it and one past it.
+ * the small helpers (timestamps, the progress bar) at their edges: every
+ * cap at it and one past it. (Flag numbers: test_cli.c.)
  */
 #include "common/common.h"
 
@@ -304,27 +304,6 @@ static void test_payload_json(void **state)
     buf_release(&b);
 }
 
-static void test_parse_int(void **state)
-{
-    static const char *bad[] = {"", "-1", "+1", " 1", "1 ", "1x", "0x10",
-                                "99999999999999999999999"};
-    long v = -7;
-
-    (void)state;
-    assert_int_equal(demo_parse_int("0", 0, 65535, &v), CD_OK);
-    assert_int_equal(v, 0);
-    assert_int_equal(demo_parse_int("65535", 0, 65535, &v), CD_OK);
-    assert_int_equal(v, 65535);
-    v = -7;
-    assert_int_equal(demo_parse_int("65536", 0, 65535, &v), CD_EINVAL);
-    assert_int_equal(demo_parse_int("0", 1, 10, &v), CD_EINVAL);
-    assert_int_equal(v, -7);
-    assert_int_equal(demo_parse_int(NULL, 0, 10, &v), CD_EINVAL);
-    for (size_t i = 0; i < CD_ARRAY_SIZE(bad); i++)
-        assert_int_equal(demo_parse_int(bad[i], 0, 1L << 40, &v), CD_EINVAL);
-    assert_int_equal(v, -7);
-}
-
 static void test_progress_bar(void **state)
 {
     char out[64];
@@ -355,7 +334,6 @@ int main(void)
         cmocka_unit_test(test_plan_windows),
         cmocka_unit_test(test_timestamp),
         cmocka_unit_test(test_payload_json),
-        cmocka_unit_test(test_parse_int),
         cmocka_unit_test(test_progress_bar),
     };
 
