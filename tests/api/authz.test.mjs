@@ -12,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startServer } from './harness.mjs';
+import { login } from './client.mjs';
 
 const b64 = (n) => randomBytes(n).toString('base64');
 const ADMIN = { email: 'admin@example.com', password: 'admin password' };
@@ -34,10 +35,10 @@ async function call(method, path, { body, cookie } = {}) {
   return { status: res.status, text, setCookie: res.headers.get('set-cookie') || '' };
 }
 
-async function login({ email, password }) {
-  const r = await call('POST', '/api/login', { body: { username: email, password } });
-  assert.equal(r.status, 200, `login ${email}: ${r.text}`);
-  return { cookie: r.setCookie.split(';')[0], body: JSON.parse(r.text) };
+async function loginOk(creds) {
+  const l = await login(srv, creds);
+  assert.equal(l.status, 200, `login ${creds.email}: ${JSON.stringify(l.body)}`);
+  return l;
 }
 
 function lastJoinToken() {
@@ -60,21 +61,21 @@ before(async () => {
   srv = await startServer({ env: { CANDOR_SERVER_REVERSEPROXY: 'true' } });
   let r = await call('POST', '/api/setup', { body: { accountName: 'Main', emailAddress: ADMIN.email, password: ADMIN.password } });
   assert.equal(r.status, 204);
-  let admin = await login(ADMIN);
+  let admin = await loginOk(ADMIN);
   r = await call('POST', '/api/accounts', { cookie: admin.cookie, body: { accountName: 'Doomed', emailAddress: ADMIN.email, password: ADMIN.password } });
   assert.equal(r.status, 201);
   await invite(admin.cookie, '/api/share-account', OP); // Main and Doomed
   r = await call('POST', '/api/accounts', { cookie: admin.cookie, body: { accountName: 'Other', emailAddress: ADMIN.email, password: ADMIN.password } });
   assert.equal(r.status, 201);
-  admin = await login(ADMIN);
+  admin = await loginOk(ADMIN);
   for (const a of admin.body.accounts) ids[a.accountName] = a.accountId;
   await invite(admin.cookie, `/api/share-account/${ids.Other}`, OTHER);
   cookies.admin = admin.cookie;
-  const op = await login(OP);
+  const op = await loginOk(OP);
   assert.equal(op.body.adminLevel, 0);
   assert.deepEqual(op.body.accounts.map((a) => a.accountName).sort(), ['Doomed', 'Main']);
   cookies.operator = op.cookie;
-  const other = await login(OTHER);
+  const other = await loginOk(OTHER);
   assert.equal(other.body.adminLevel, 0);
   assert.deepEqual(other.body.accounts.map((a) => a.accountName), ['Other']);
   cookies.other = other.cookie;

@@ -12,28 +12,19 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { startServer, tempDir, sqlite } from './harness.mjs';
+import { newVisitor, post } from './client.mjs';
 import { onSqlite } from '../db/fresh.mjs';
 
 const VISITORS = 64;
 const b64 = (n) => randomBytes(n).toString('base64');
 const OP = { username: 'op@example.com', password: 'op password' };
 
-async function post(url, body, cookie) {
-  return fetch(url, { method: 'POST', body: JSON.stringify(body), headers: cookie ? { cookie } : {} });
-}
-
-async function newVisitor(srv, accountId) {
-  const res = await post(`${srv.url}/api/exchange`, { accountId, encryptedSecret: `{1,} ${b64(64)}` });
-  assert.equal(res.status, 204);
-  return `consent=allow; ${res.headers.get('set-cookie').split(';')[0]}`;
-}
-
 // One visitor posting events back to back until the server is gone.
 async function visitor(srv, accountId, cookie, acked, state) {
   while (!state.killed) {
     const payload = `{1,} ${b64(48)} ${b64(12)}`;
     try {
-      const res = await post(`${srv.url}/api/events`, { accountId, payload }, cookie);
+      const res = await post(srv, '/api/events', { accountId, payload }, cookie);
       if (res.status === 201) acked.push(payload);
       else await res.arrayBuffer();
     } catch {
@@ -46,11 +37,12 @@ test('every acknowledged event is in the database after SIGKILL and restart', as
   const dir = tempDir();
   try {
     let srv = await startServer({ dataDir: dir });
-    let res = await post(`${srv.url}/api/setup`, { accountName: 'Site', emailAddress: OP.username, password: OP.password });
+    let res = await post(srv, '/api/setup', { accountName: 'Site', emailAddress: OP.username, password: OP.password });
     assert.equal(res.status, 204);
-    res = await post(`${srv.url}/api/login`, OP);
+    res = await post(srv, '/api/login', OP);
     const accountId = (await res.json()).accounts[0].accountId;
-    const cookies = await Promise.all(Array.from({ length: VISITORS }, () => newVisitor(srv, accountId)));
+    const users = await Promise.all(Array.from({ length: VISITORS }, () => newVisitor(srv, accountId, 64)));
+    const cookies = users.map((user) => `consent=allow; user=${user}`);
 
     const acked = [];
     const state = { killed: false };
@@ -77,7 +69,7 @@ test('every acknowledged event is in the database after SIGKILL and restart', as
       assert.deepEqual(missing, [], `${missing.length} of ${ackedAtKill} acknowledged events lost`);
 
       // The operator sees them too, through the API.
-      res = await post(`${srv.url}/api/login`, OP);
+      res = await post(srv, '/api/login', OP);
       assert.equal(res.status, 200);
       const auth = res.headers.get('set-cookie').split(';')[0];
       res = await fetch(`${srv.url}/api/accounts/${accountId}`, { headers: { cookie: auth } });

@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readdirSync, statSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { startServer, tempDir, sqlite } from './harness.mjs';
+import { newVisitor, post } from './client.mjs';
 import { DIALECT, onSqlite } from '../db/fresh.mjs';
 
 // A full disk is tested where the database is a file of ours: SQLite.
@@ -25,9 +26,6 @@ const sqliteOnly = !onSqlite && `the database is SQLite's file (CANDOR_TEST_DIAL
 
 const b64 = (n) => randomBytes(n).toString('base64');
 const OP = { username: 'op@example.com', password: 'op password' };
-const post = (srv, path, body, cookie) => fetch(`${srv.url}${path}`, {
-  method: 'POST', body: JSON.stringify(body), headers: cookie ? { cookie } : {},
-});
 
 // An account and VISITORS visitors: events are throttled per visitor
 // (0.5 s), so filling a disk takes many of them posting side by side.
@@ -39,9 +37,7 @@ async function prepare(srv) {
   const accountId = (await res.json()).accounts[0].accountId;
   const cookies = [];
   for (let i = 0; i < VISITORS; i++) {
-    res = await post(srv, '/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(64)}` });
-    assert.equal(res.status, 204);
-    cookies.push(`consent=allow; ${res.headers.get('set-cookie').split(';')[0]}`);
+    cookies.push(`consent=allow; user=${await newVisitor(srv, accountId, 64)}`);
   }
   return { accountId, cookies, cookie: cookies[0] };
 }

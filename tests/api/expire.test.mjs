@@ -1,9 +1,10 @@
 // expire.test.mjs -- events past the retention period are removed, by
-// `candor expire` and by the server's own job at start, with tombstones.
+// `candor expire` and by the server's own job at start, with tombstones;
+// with CANDOR_APP_SINGLENODE=false the server runs no such job.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { run, startServer, sqlite, tempDir } from './harness.mjs';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -58,9 +59,29 @@ test('a single node expires at start; several nodes leave it to cron', async () 
   await s.stop();
   assert.equal(sqlite(db, 'SELECT count(*) FROM events;'), '2');
   seed(db);
-  s = await startServer({ env: { ...env, CANDOR_APP_SINGLENODE: 'false' } });
-  await s.stop();
-  assert.doesNotMatch(s.stderr, /pruned/); // not a single node: no job
+  // The same data twice, served at the same moment: a single node on a
+  // copy, several nodes on db. Once the single node has pruned (its job
+  // runs on a thread of its own), a job of the other would have had as
+  // long, so its silence means there is none, not that stop came first.
+  const copy = join(dir, 'copy.db');
+  copyFileSync(db, copy);
+  const t0 = Date.now();
+  const [one, many] = await Promise.all([
+    startServer({ env: { ...env, CANDOR_DATABASE_CONNECTIONSTRING: copy, CANDOR_APP_DATADIR: join(dir, 'e') } }),
+    startServer({ env: { ...env, CANDOR_APP_SINGLENODE: 'false' } }),
+  ]);
+  try {
+    for (let i = 0; i < 100 && !/pruned expired events removed=1/.test(one.stderr); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(one.stderr, /Cron successfully pruned expired events removed=1/);
+    await new Promise((r) => setTimeout(r, Math.max(Date.now() - t0, 500)));
+    assert.doesNotMatch(many.stderr, /pruned/);
+  } finally {
+    await Promise.all([one.stop(), many.stop()]);
+  }
+  assert.doesNotMatch(many.stderr, /pruned/); // not a single node: no job
   assert.equal(sqlite(db, 'SELECT count(*) FROM events;'), '5');
+  assert.equal(sqlite(copy, 'SELECT count(*) FROM events;'), '4');
   rmSync(dir, { recursive: true, force: true });
 });

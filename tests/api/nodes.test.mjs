@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, tempDir } from './harness.mjs';
+import { newVisitor, post } from './client.mjs';
 import { DIALECT, databaseFor, dropDatabase, onSqlite, query } from '../db/fresh.mjs';
 
 const skip = onSqlite && 'two nodes need PostgreSQL or MySQL (CANDOR_TEST_DIALECT)';
@@ -19,9 +20,6 @@ if (skip) console.log(`# nodes.test.mjs skipped: ${skip}`);
 let tmp, key, a, b;
 const b64 = (n) => randomBytes(n).toString('base64');
 const payload = () => `{1,} ${b64(200)} ${b64(12)}`;
-const post = (srv, path, body, cookie) => fetch(`${srv.url}${path}`, {
-  method: 'POST', body: JSON.stringify(body), headers: cookie ? { cookie } : {},
-});
 
 before(async () => {
   if (skip) return;
@@ -64,9 +62,7 @@ test('events written through one node are read through the other', { skip, timeo
   const accountId = (await res.json()).accounts[0].accountId;
 
   // A visitor on A.
-  res = await post(a, '/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(512)}` });
-  assert.equal(res.status, 204);
-  const user = /^user=([0-9a-f-]{36});/.exec(res.headers.get('set-cookie'))[1];
+  const user = await newVisitor(a, accountId);
   const sent = [];
   for (let i = 0; i < 5; i++) {
     const p = payload();

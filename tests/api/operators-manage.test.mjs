@@ -9,9 +9,9 @@ import { webcrypto as wc } from 'node:crypto';
 import { join } from 'node:path';
 import { readMails, startSink } from '../mail/sink.mjs';
 import { startServer, sqlite } from './harness.mjs';
+import * as client from './client.mjs';
 
 const subtle = wc.subtle;
-const b64 = (s) => Buffer.from(s, 'base64');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Run action; exactly one new mail must have arrived when it is done.
@@ -43,8 +43,7 @@ let srv;
 let sink;
 
 async function post(path, body, cookie) {
-  const headers = cookie ? { cookie } : {};
-  const res = await fetch(`${srv.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await client.post(srv, path, body, cookie);
   const text = await res.text();
   return { status: res.status, text, setCookie: res.headers.get('set-cookie') || '' };
 }
@@ -65,14 +64,6 @@ function keksById(l) {
   return Object.fromEntries((l.body.accounts || []).map((a) => [a.accountId, a.keyEncryptionKey]));
 }
 
-// Offen's versioned cipher string: "{1,} b64(ct||tag) b64(nonce)"
-async function aesDecrypt(jwk, versioned) {
-  const m = /^\{(\d+),\d*\} (\S+) (\S+)$/.exec(versioned);
-  assert.ok(m, 'not a versioned AES string');
-  const key = await subtle.importKey('jwk', jwk, { name: 'AES-GCM' }, false, ['decrypt']);
-  return Buffer.from(await subtle.decrypt({ name: 'AES-GCM', iv: b64(m[3]) }, key, b64(m[2])));
-}
-
 // What the auditorium does: unlock each account's private key with the KEK
 // from the login, and prove the pair works with an RSA-OAEP round trip.
 async function checkKeys(l) {
@@ -81,7 +72,7 @@ async function checkKeys(l) {
     const res = await fetch(`${srv.url}/api/accounts/${account.accountId}`, { headers: { cookie: l.cookie } });
     assert.equal(res.status, 200);
     const acc = await res.json();
-    const privJwk = JSON.parse(await aesDecrypt(account.keyEncryptionKey, acc.encryptedPrivateKey));
+    const privJwk = JSON.parse(await client.aesDecrypt(account.keyEncryptionKey, acc.encryptedPrivateKey));
     const priv = await subtle.importKey('jwk', privJwk, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt']);
     const pub = await subtle.importKey('jwk', acc.publicKey, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['encrypt']);
     const secret = wc.getRandomValues(new Uint8Array(32));

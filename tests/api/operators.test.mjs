@@ -6,17 +6,9 @@ import { webcrypto as wc } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, run, sqlite, SHARED, tempDir } from './harness.mjs';
+import { aesDecrypt, login } from './client.mjs';
 
 const subtle = wc.subtle;
-const b64 = (s) => Buffer.from(s, 'base64');
-
-// Offen's versioned cipher string: "{1,} b64(ct||tag) b64(nonce)"
-async function aesDecrypt(jwk, versioned) {
-  const m = /^\{(\d+),\d*\} (\S+) (\S+)$/.exec(versioned);
-  assert.ok(m, `not a versioned AES string: ${versioned.slice(0, 40)}`);
-  const key = await subtle.importKey('jwk', jwk, { name: 'AES-GCM' }, false, ['decrypt']);
-  return Buffer.from(await subtle.decrypt({ name: 'AES-GCM', iv: b64(m[3]) }, key, b64(m[2])));
-}
 
 // What the auditorium does after login: unlock the account's private key
 // with the KEK, and prove the pair works with an RSA-OAEP round trip.
@@ -34,11 +26,6 @@ async function checkKeyHierarchy(url, cookie, account) {
   return acc;
 }
 
-async function login(url, username, password) {
-  const res = await fetch(`${url}/api/login`, { method: 'POST', body: JSON.stringify({ username, password }) });
-  const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
-  return { status: res.status, body: await res.json(), cookie };
-}
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -57,7 +44,7 @@ test('setup once, then log in and unlock the account with WebCrypto', async () =
     body: JSON.stringify({ accountName: 'x', emailAddress: 'x@y.zz', password: 'correct horse' }) });
   assert.equal(res.status, 403);
 
-  const l = await login(srv.url, 'owner@example.com', 'correct horse'); // any case
+  const l = await login(srv, { email: 'owner@example.com', password: 'correct horse' }); // any case
   assert.equal(l.status, 200);
   assert.match(l.cookie, /^auth=.+/);
   assert.equal(l.body.adminLevel, 1);
@@ -80,8 +67,8 @@ test('setup once, then log in and unlock the account with WebCrypto', async () =
 });
 
 test('wrong passwords, unknown emails and bad bodies', async () => {
-  assert.equal((await login(srv.url, 'owner@example.com', 'wrong password')).status, 401);
-  assert.equal((await login(srv.url, 'nobody@example.com', 'correct horse')).status, 401);
+  assert.equal((await login(srv, { email: 'owner@example.com', password: 'wrong password' })).status, 401);
+  assert.equal((await login(srv, { email: 'nobody@example.com', password: 'correct horse' })).status, 401);
   let res = await fetch(`${srv.url}/api/login`, { method: 'POST', body: '{"username":' });
   assert.equal(res.status, 400);
   res = await fetch(`${srv.url}/api/login`, { method: 'POST', body: '{"username":5}' });
@@ -95,14 +82,14 @@ test('sessions: missing, forged and cleared cookies', async () => {
   res = await fetch(`${srv.url}/api/login`, { headers: { cookie: 'auth=forged' } });
   assert.equal(res.status, 401);
   assert.match(res.headers.get('set-cookie'), /^auth=; Path=\/api; Expires=Thu, 01 Jan 1970/);
-  const l = await login(srv.url, 'owner@example.com', 'correct horse');
+  const l = await login(srv, { email: 'owner@example.com', password: 'correct horse' });
   res = await fetch(`${srv.url}/api/logout`, { method: 'POST', headers: { cookie: l.cookie } });
   assert.equal(res.status, 204);
   assert.match(res.headers.get('set-cookie'), /^auth=;/);
 });
 
 test('accounts: create, styles, another operator\'s account is 403, retire', async () => {
-  const l = await login(srv.url, 'owner@example.com', 'correct horse');
+  const l = await login(srv, { email: 'owner@example.com', password: 'correct horse' });
   const headers = { cookie: l.cookie };
   let res = await fetch(`${srv.url}/api/accounts`, { method: 'POST', headers,
     body: JSON.stringify({ accountName: 'Second', emailAddress: 'owner@example.com', password: 'correct horse' }) });
@@ -115,7 +102,7 @@ test('accounts: create, styles, another operator\'s account is 403, retire', asy
     body: JSON.stringify({ accountName: 'Third', emailAddress: 'owner@example.com', password: 'nope nope' }) });
   assert.equal(res.status, 401);
 
-  const again = await login(srv.url, 'owner@example.com', 'correct horse');
+  const again = await login(srv, { email: 'owner@example.com', password: 'correct horse' });
   assert.equal(again.body.accounts.length, 2);
   const second = again.body.accounts.find((a) => a.accountName === 'Second');
   await checkKeyHierarchy(srv.url, again.cookie, second);
@@ -145,7 +132,7 @@ test('accounts: create, styles, another operator\'s account is 403, retire', asy
   // retire: gone from the next login
   res = await fetch(`${srv.url}/api/accounts/${second.accountId}`, { method: 'DELETE', headers: { cookie: again.cookie } });
   assert.equal(res.status, 204);
-  const after = await login(srv.url, 'owner@example.com', 'correct horse');
+  const after = await login(srv, { email: 'owner@example.com', password: 'correct horse' });
   assert.equal(after.body.accounts.length, 1);
   res = await fetch(`${srv.url}/api/accounts/${second.accountId}`, { method: 'DELETE', headers: { cookie: after.cookie } });
   assert.equal(res.status, 403);
@@ -158,14 +145,14 @@ test('an operator made by Offen 1.4.2 logs in and unlocks the account', async ()
   const s = await startServer({ env: { OFFEN_DATABASE_CONNECTIONSTRING: db } });
   try {
     assert.equal(sqlite(db, 'SELECT count(*) FROM candor_email_lookups;'), '0');
-    const l = await login(s.url, 'demo@offen.dev', 'demo');
+    const l = await login(s, { email: 'demo@offen.dev', password: 'demo' });
     assert.equal(l.status, 200);
     assert.equal(l.body.accounts[0].accountName, 'Demo Account');
     await checkKeyHierarchy(s.url, l.cookie, l.body.accounts[0]);
     // the first login recorded the lookup; the next is found by it, any case
     assert.equal(sqlite(db, 'SELECT count(*) FROM candor_email_lookups;'), '1');
-    assert.equal((await login(s.url, 'Demo@Offen.dev', 'demo')).status, 200);
-    assert.equal((await login(s.url, 'demo@offen.dev', 'Demo')).status, 401);
+    assert.equal((await login(s, { email: 'Demo@Offen.dev', password: 'demo' })).status, 200);
+    assert.equal((await login(s, { email: 'demo@offen.dev', password: 'Demo' })).status, 401);
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -192,7 +179,7 @@ test('candor setup creates the operator, and refuses an existing email', async (
   assert.match(r.stderr, /--password/);
   const s = await startServer({ dataDir: dir, env: { CANDOR_APP_DATADIR: dir } });
   try {
-    const l = await login(s.url, 'cli@example.com', 'long enough');
+    const l = await login(s, { email: 'cli@example.com', password: 'long enough' });
     assert.equal(l.status, 200);
     await checkKeyHierarchy(s.url, l.cookie, l.body.accounts[0]);
   } finally {

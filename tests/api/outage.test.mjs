@@ -14,6 +14,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, tempDir } from './harness.mjs';
+import { newVisitor, post } from './client.mjs';
 import { DIALECT } from '../db/fresh.mjs';
 
 const SCRIPTS = { postgres: '../db/postgres.sh', mysql: '../db/mariadb.sh' };
@@ -24,9 +25,6 @@ if (skip) console.log(`# outage.test.mjs skipped: ${skip}`);
 let tmp, pgDir, dsn, srv, accountId, user;
 const b64 = (n) => randomBytes(n).toString('base64');
 const payload = () => `{1,} ${b64(200)} ${b64(12)}`;
-const post = (path, body, cookie) => fetch(`${srv.url}${path}`, {
-  method: 'POST', body: JSON.stringify(body), headers: cookie ? { cookie } : {},
-});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function pg(cmd) {
@@ -60,13 +58,11 @@ before(async () => {
   srv = await startServer({
     env: { CANDOR_DATABASE_DIALECT: DIALECT, CANDOR_DATABASE_CONNECTIONSTRING: dsn },
   });
-  let res = await post('/api/setup', { accountName: 'Site', emailAddress: 'op@example.com', password: 'op password' });
+  let res = await post(srv, '/api/setup', { accountName: 'Site', emailAddress: 'op@example.com', password: 'op password' });
   assert.equal(res.status, 204);
-  res = await post('/api/login', { username: 'op@example.com', password: 'op password' });
+  res = await post(srv, '/api/login', { username: 'op@example.com', password: 'op password' });
   accountId = (await res.json()).accounts[0].accountId;
-  res = await post('/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(512)}` });
-  assert.equal(res.status, 204);
-  user = /^user=([0-9a-f-]{36});/.exec(res.headers.get('set-cookie'))[1];
+  user = await newVisitor(srv, accountId);
 });
 
 after(async () => {
@@ -85,7 +81,7 @@ function load() {
   let running = true;
   const done = (async () => {
     while (running) {
-      const res = await post('/api/events', { accountId, payload: payload() },
+      const res = await post(srv, '/api/events', { accountId, payload: payload() },
         `consent=allow; user=${user}`).catch((e) => ({ status: 0, error: e }));
       if (res.status === 201) seen.acked++;
       else if (res.status === 503) {

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { run, startServer } from './harness.mjs';
+import { login } from './client.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'admin password' };
 const B = { email: 'b@example.com', password: 'b password 1' };
@@ -19,12 +20,6 @@ function req(path, { method = 'POST', body, cookie, signal, on = srv } = {}) {
     method, signal, headers: cookie ? { cookie } : {},
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-}
-
-async function login(email, password, on = srv) {
-  const res = await req('/api/login', { on, body: { username: email, password } });
-  const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
-  return { status: res.status, body: await res.json(), cookie };
 }
 
 // The link of the last mail written to the log (no SMTP configured).
@@ -42,7 +37,7 @@ function lastLink(kind, on = srv) {
 async function prepared(env = {}) {
   const on = await startServer({ env: { CANDOR_SERVER_MAXCONNSPERIP: '4096', ...env } });
   assert.equal((await req('/api/setup', { on, body: { accountName: 'Main', emailAddress: ADMIN.email, password: ADMIN.password } })).status, 204);
-  const adm = await login(ADMIN.email, ADMIN.password, on);
+  const adm = await login(on, ADMIN);
   assert.equal(adm.status, 200);
   const share = await req('/api/share-account', { on, cookie: adm.cookie, body: {
     invitee: B.email, emailAddress: ADMIN.email, password: ADMIN.password, urlTemplate: 'http://x/join/{token}/' } });
@@ -96,7 +91,7 @@ async function loginFlood(on) {
     // The 429s came without waiting for the held attempts (at most nine
     // for exponential 1 s, the last held ~29 s). While those are still
     // held, a correct login for another operator goes through.
-    during: () => login(B.email, B.password, on),
+    during: () => login(on, B),
   });
   assert.equal(other.status, 200, JSON.stringify(other.body));
   assert.ok(count(statuses, 429) >= 240, `only ${count(statuses, 429)} of 250 got 429`);
@@ -179,7 +174,7 @@ test('every throttled route answers 429 once its queue would wait past 30 s', as
     assert.ok(statuses.includes(429), `${name}: no 429 in ${statuses.join(',')}`);
   }
   // Nothing was changed by the passing requests.
-  assert.equal((await login(B.email, B.password)).status, 200);
+  assert.equal((await login(srv, B)).status, 200);
 });
 
 test('routes without a throttle are never held or refused', async () => {

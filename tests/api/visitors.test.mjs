@@ -6,32 +6,22 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { startServer, sqlite } from './harness.mjs';
+import { newVisitor, post } from './client.mjs';
 
 let srv, accountId, operator;
 const b64 = (n) => randomBytes(n).toString('base64');
 const payload = (n = 300) => `{1,} ${b64(n)} ${b64(12)}`;
-const post = (path, body, cookie, raw) => fetch(`${srv.url}${path}`, {
-  method: 'POST', body: raw ?? JSON.stringify(body), headers: cookie ? { cookie } : {},
-});
 const db = () => join(srv.dataDir, 'candor.db');
 
 before(async () => {
   srv = await startServer();
-  let res = await post('/api/setup', { accountName: 'Site', emailAddress: 'op@example.com', password: 'op password' });
+  let res = await post(srv, '/api/setup', { accountName: 'Site', emailAddress: 'op@example.com', password: 'op password' });
   assert.equal(res.status, 204);
-  res = await post('/api/login', { username: 'op@example.com', password: 'op password' });
+  res = await post(srv, '/api/login', { username: 'op@example.com', password: 'op password' });
   operator = res.headers.get('set-cookie').split(';')[0];
   accountId = (await res.json()).accounts[0].accountId;
 });
 after(async () => { await srv.stop(); });
-
-async function newVisitor() {
-  const res = await post('/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(512)}` });
-  assert.equal(res.status, 204);
-  const m = /^user=([0-9a-f-]{36}); Path=\/api; Expires=[^;]+; HttpOnly; SameSite=Lax$/.exec(res.headers.get('set-cookie'));
-  assert.ok(m, res.headers.get('set-cookie'));
-  return m[1];
-}
 
 test('GET /api/exchange gives the public key, 400 for unknown accounts', async () => {
   let res = await fetch(`${srv.url}/api/exchange?accountId=${accountId}`);
@@ -46,20 +36,20 @@ test('GET /api/exchange gives the public key, 400 for unknown accounts', async (
 });
 
 test('events need consent and a user cookie; nothing is stored otherwise', async () => {
-  const user = await newVisitor();
+  const user = await newVisitor(srv, accountId);
   const before = sqlite(db(), 'SELECT count(*) FROM events;');
-  let res = await post('/api/events', { accountId, payload: payload() }, `user=${user}`);
+  let res = await post(srv, '/api/events', { accountId, payload: payload() }, `user=${user}`);
   assert.equal(res.status, 204);
-  res = await post('/api/events', { accountId, payload: payload() }, `consent=deny; user=${user}`);
+  res = await post(srv, '/api/events', { accountId, payload: payload() }, `consent=deny; user=${user}`);
   assert.equal(res.status, 204);
-  res = await post('/api/events', { accountId, payload: payload() }, 'consent=allow');
+  res = await post(srv, '/api/events', { accountId, payload: payload() }, 'consent=allow');
   assert.equal(res.status, 400);
   assert.equal(sqlite(db(), 'SELECT count(*) FROM events;'), before);
 });
 
 test('an acknowledged event is committed, with ULID ids and the cookie refreshed', async () => {
-  const user = await newVisitor();
-  const res = await post('/api/events', { accountId, payload: payload() }, `consent=allow; user=${user}`);
+  const user = await newVisitor(srv, accountId);
+  const res = await post(srv, '/api/events', { accountId, payload: payload() }, `consent=allow; user=${user}`);
   assert.equal(res.status, 201);
   assert.deepEqual(await res.json(), { ack: true });
   assert.match(res.headers.get('set-cookie'), new RegExp(`^user=${user}; Path=/api; Expires=`));
@@ -70,7 +60,7 @@ test('an acknowledged event is committed, with ULID ids and the cookie refreshed
 });
 
 test('bad events get a clear 4xx and nothing is stored', async () => {
-  const user = await newVisitor();
+  const user = await newVisitor(srv, accountId);
   const cookie = `consent=allow; user=${user}`;
   const before = sqlite(db(), 'SELECT count(*) FROM events;');
   const cases = [
@@ -82,31 +72,31 @@ test('bad events get a clear 4xx and nothing is stored', async () => {
     [{ accountId: 'x'.repeat(65), payload: payload() }, 413],
   ];
   for (const [body, status] of cases) {
-    const res = await post('/api/events', body, cookie);
+    const res = await post(srv, '/api/events', body, cookie);
     assert.equal(res.status, status, JSON.stringify(body).slice(0, 80));
     assert.equal((await res.json()).status, status);
   }
   // unknown visitor (no exchange): 400, the vault then re-exchanges
-  let res = await post('/api/events', { accountId, payload: payload() }, `consent=allow; user=${randomUUID()}`);
+  let res = await post(srv, '/api/events', { accountId, payload: payload() }, `consent=allow; user=${randomUUID()}`);
   assert.equal(res.status, 400);
-  res = await post('/api/events', null, cookie, '{"accountId":');
+  res = await post(srv, '/api/events', null, cookie, '{"accountId":');
   assert.equal(res.status, 400);
   // payload cap: 32768 bytes accepted, one more refused
   const at = `{1,} ${'A'.repeat(32768 - 5)}`;
-  res = await post('/api/events', { accountId, payload: at }, cookie);
+  res = await post(srv, '/api/events', { accountId, payload: at }, cookie);
   assert.equal(res.status, 201);
-  res = await post('/api/events', { accountId, payload: at + 'A' }, cookie);
+  res = await post(srv, '/api/events', { accountId, payload: at + 'A' }, cookie);
   assert.equal(res.status, 413);
   assert.equal(Number(sqlite(db(), 'SELECT count(*) FROM events;')), Number(before) + 1);
 });
 
 test('concurrent events are all acknowledged, committed and uniquely ordered', async () => {
-  const users = await Promise.all(Array.from({ length: 8 }, newVisitor));
+  const users = await Promise.all(Array.from({ length: 8 }, () => newVisitor(srv, accountId)));
   const before = Number(sqlite(db(), 'SELECT count(*) FROM events;'));
   // 4 waves of 100 at once (the per-address cap allows 256 connections)
   for (let wave = 0; wave < 4; wave++) {
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-      post('/api/events', { accountId, payload: payload(64) }, `consent=allow; user=${users[i % 8]}`)));
+      post(srv, '/api/events', { accountId, payload: payload(64) }, `consent=allow; user=${users[i % 8]}`)));
     assert.ok(results.every((r) => r.status === 201));
   }
   assert.equal(Number(sqlite(db(), 'SELECT count(*) FROM events;')), before + 400);
@@ -114,12 +104,12 @@ test('concurrent events are all acknowledged, committed and uniquely ordered', a
 });
 
 test('a visitor reads their own events, syncs by sequence, and purges them', async () => {
-  const user = await newVisitor();
-  const other = await newVisitor();
+  const user = await newVisitor(srv, accountId);
+  const other = await newVisitor(srv, accountId);
   const cookie = `consent=allow; user=${user}`;
   const sent = [payload(), payload(), payload()];
-  for (const p of sent) assert.equal((await post('/api/events', { accountId, payload: p }, cookie)).status, 201);
-  assert.equal((await post('/api/events', { accountId, payload: payload() }, `consent=allow; user=${other}`)).status, 201);
+  for (const p of sent) assert.equal((await post(srv, '/api/events', { accountId, payload: p }, cookie)).status, 201);
+  assert.equal((await post(srv, '/api/events', { accountId, payload: payload() }, `consent=allow; user=${other}`)).status, 201);
 
   let res = await fetch(`${srv.url}/api/events`, { headers: { cookie } });
   assert.equal(res.status, 200);
@@ -137,7 +127,7 @@ test('a visitor reads their own events, syncs by sequence, and purges them', asy
   assert.equal((await fetch(`${srv.url}/api/events?since=nope`, { headers: { cookie } })).status, 400);
   assert.equal((await fetch(`${srv.url}/api/events`)).status, 400);
 
-  res = await post('/api/purge?user=1', null, cookie, '');
+  res = await post(srv, '/api/purge?user=1', null, cookie, '');
   assert.equal(res.status, 204);
   assert.match(res.headers.get('set-cookie'), /^user=; Path=\/api; Expires=Thu, 01 Jan 1970/);
   res = await fetch(`${srv.url}/api/events?since=${checkpoint}`, { headers: { cookie } });
@@ -153,10 +143,10 @@ test('a visitor reads their own events, syncs by sequence, and purges them', asy
 });
 
 test('a returning visitor with a new key: old events are parked for the operator', async () => {
-  const user = await newVisitor();
+  const user = await newVisitor(srv, accountId);
   const cookie = `consent=allow; user=${user}`;
-  assert.equal((await post('/api/events', { accountId, payload: payload() }, cookie)).status, 201);
-  const res = await post('/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(512)}` }, `user=${user}`);
+  assert.equal((await post(srv, '/api/events', { accountId, payload: payload() }, cookie)).status, 201);
+  const res = await post(srv, '/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(512)}` }, `user=${user}`);
   assert.equal(res.status, 204);
   const mine = await (await fetch(`${srv.url}/api/events`, { headers: { cookie } })).json();
   assert.deepEqual(mine.events, {});
@@ -168,7 +158,7 @@ test('the operator reads the account\'s events with the visitors\' secrets, and 
     assert.equal(res.status, 200);
     return res.json();
   };
-  const user = await newVisitor();
+  const user = await newVisitor(srv, accountId);
   const cookie = `consent=allow; user=${user}`;
   const first = await get();
   const count = first.events[accountId].length;
@@ -177,13 +167,13 @@ test('the operator reads the account\'s events with the visitors\' secrets, and 
     if (e.secretId) assert.ok(first.secrets[e.secretId].startsWith('{1,} '));
   }
   const p = payload();
-  assert.equal((await post('/api/events', { accountId, payload: p }, cookie)).status, 201);
+  assert.equal((await post(srv, '/api/events', { accountId, payload: p }, cookie)).status, 201);
   const next = await get(`?since=${first.sequence}`);
   assert.deepEqual(next.events[accountId].map((e) => e.payload), [p]);
   assert.equal(Object.keys(next.secrets).length, 1);
   assert.equal((await get()).events[accountId].length, count + 1);
   // the visitor purges: the operator's next sync lists the deletion
-  assert.equal((await post('/api/purge', null, cookie, '')).status, 204);
+  assert.equal((await post(srv, '/api/purge', null, cookie, '')).status, 204);
   const last = await get(`?since=${next.sequence}`);
   assert.equal(last.events, undefined);
   assert.deepEqual(last.deletedEvents, [next.events[accountId][0].eventId]);
@@ -194,19 +184,19 @@ test('the operator reads the account\'s events with the visitors\' secrets, and 
 test('caps on the visitor\'s cookie, the account id and the wrapped secret', async () => {
   // user cookie: 128 bytes work end to end, 129 are refused
   const long = 'u'.repeat(128);
-  let res = await post('/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(64)}` }, `user=${long}`);
+  let res = await post(srv, '/api/exchange', { accountId, encryptedSecret: `{1,} ${b64(64)}` }, `user=${long}`);
   assert.equal(res.status, 204);
-  res = await post('/api/events', { accountId, payload: payload() }, `consent=allow; user=${long}`);
+  res = await post(srv, '/api/events', { accountId, payload: payload() }, `consent=allow; user=${long}`);
   assert.equal(res.status, 201);
-  res = await post('/api/events', { accountId, payload: payload() }, `consent=allow; user=${long}u`);
+  res = await post(srv, '/api/events', { accountId, payload: payload() }, `consent=allow; user=${long}u`);
   assert.equal(res.status, 400);
   // account id: 64 bytes are read (and unknown), 65 are too long
-  res = await post('/api/events', { accountId: 'a'.repeat(64), payload: payload() }, `consent=allow; user=${long}`);
+  res = await post(srv, '/api/events', { accountId: 'a'.repeat(64), payload: payload() }, `consent=allow; user=${long}`);
   assert.equal(res.status, 404);
   // wrapped secret: 8192 bytes stored, 8193 refused
   const at = `{1,} ${'A'.repeat(8192 - 5)}`;
-  res = await post('/api/exchange', { accountId, encryptedSecret: at }, `user=${randomUUID()}`);
+  res = await post(srv, '/api/exchange', { accountId, encryptedSecret: at }, `user=${randomUUID()}`);
   assert.equal(res.status, 204);
-  res = await post('/api/exchange', { accountId, encryptedSecret: `${at}A` }, `user=${randomUUID()}`);
+  res = await post(srv, '/api/exchange', { accountId, encryptedSecret: `${at}A` }, `user=${randomUUID()}`);
   assert.equal(res.status, 413);
 });
