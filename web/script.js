@@ -101,9 +101,11 @@
       if (focusBefore && focusBefore !== frame && document.contains(focusBefore) &&
           typeof focusBefore.focus === 'function') {
         focusBefore.focus();
-      } else {
-        frame.blur();
       }
+      /* focus() is a no-op on what cannot take focus (the body, most
+       * often); the hidden frame must not keep it until the browser's
+       * next rendering step moves it */
+      if (document.activeElement === frame) frame.blur();
       focusBefore = null;
     }
     shown = visible;
