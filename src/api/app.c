@@ -38,14 +38,16 @@ int api_app_init(struct api_app *app, const struct config *cfg,
         return cd_error_set(err, rc, "cannot start the worker pool");
     }
     app->mailer = mailer_new(cfg);
-    if (cfg->ratelimit == CONFIG_RATELIMIT_DATABASE)
+    /* Behind a reverse proxy every client has the proxy's identity, as in
+     * Offen: no limiter at all, the routes go straight to their handlers. */
+    if (cfg->server_reverse_proxy)
+        rc = CD_OK;
+    else if (cfg->ratelimit == CONFIG_RATELIMIT_DATABASE)
         rc = ratelimit_new_keyed(&app->ratelimit, ratelimit_database_new(app),
-                                 cfg->server_reverse_proxy != 0, cfg->secret,
-                                 cfg->secret_len);
+                                 cfg->secret, cfg->secret_len);
     else
         rc = ratelimit_new(&app->ratelimit,
-                           ratelimit_memory_new(RATELIMIT_MEMORY_CAP),
-                           cfg->server_reverse_proxy != 0);
+                           ratelimit_memory_new(RATELIMIT_MEMORY_CAP));
     if (rc < 0) {
         api_app_release(app);
         return cd_error_set(err, rc, "cannot start the rate limiter");

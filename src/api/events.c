@@ -16,6 +16,7 @@
 #include "common/config.h"
 #include "common/jsonscan.h"
 #include "common/log.h"
+#include "common/str.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "crypto/hashfast.h"
@@ -39,15 +40,6 @@ struct ingest {
     int retention_days;
     int rc;
 };
-
-static uint32_t fnv(const char *s)
-{
-    uint32_t h = 2166136261u;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
 
 /* A versioned cipher string as Offen's clients make it:
  * "{digits,digits} base64[ base64...]", printable ASCII only. */
@@ -150,7 +142,8 @@ static void done(struct store_op *op, int rc)
 static int account_salt(struct api_loop *l, const char *account_id,
                         const char **salt, struct cd_error *err)
 {
-    struct api_salt *e = &l->salts[fnv(account_id) % API_SALT_CACHE];
+    struct api_salt *e = &l->salts[str_fnv1a(account_id, strlen(account_id)) %
+                                   API_SALT_CACHE];
     struct store_account acc = {0};
     int64_t now = timefmt_now_ms();
     int rc;

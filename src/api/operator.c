@@ -7,9 +7,8 @@
 #include "common/common.h"
 #include "api/operator.h"
 
-#include <ctype.h>
-
 #include "common/log.h"
+#include "common/str.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "crypto/argon.h"
@@ -37,8 +36,7 @@ char *operator_lower(const char *s)
 {
     char *p = xstrdup(s);
 
-    for (char *q = p; *q; q++)
-        *q = (char)tolower((unsigned char)*q);
+    str_lower(p, strlen(p));
     return p;
 }
 

@@ -1,11 +1,11 @@
 /* ratelimit.c -- the throttle's keys and the gate in front of handlers.
  *
- * See ratelimit.h for the algorithm. This file owns the per-process salt,
- * turns "<scope>-<identity>" into a salted SHA-256 key, asks the store for
- * a verdict, and runs a request through its stages on its loop: a passing
- * stage goes on at once, a waiting one holds the request with http_hold()
- * and goes on from the timer, a rejected one answers 429 and nothing else
- * happens (no body parse on the worker, no Argon2id).
+ * See ratelimit.h for the algorithm. This file owns the salt, turns
+ * "<scope>-<identity>" into a key (HMAC-SHA256 keyed with the salt), asks
+ * the store for a verdict, and runs a request through its stages on its
+ * loop: a passing stage goes on at once, a waiting one holds the request
+ * with http_hold() and goes on from the timer, a rejected one answers 429
+ * and nothing else happens (no body parse on the worker, no Argon2id).
  *
  * With a shared store (the database, ratelimit_db.c) a stage's hit is a
  * database transaction: the gate defers the request, runs the hit on the
@@ -13,50 +13,45 @@
  * call.c does for handler work. The salt is then derived from the server
  * secret, so every node computes the same keys.
  *
- * The identity helpers run on the loop too: a body field (one small JSON
- * parse), the operator of a signed `auth` cookie (one HMAC, no database),
- * the `user` cookie. A request without the identity skips the stage; the
- * route's own checks then answer it (400 or 401), as in Offen, where
- * authentication and decoding run before the limiter.
+ * The identity helpers run on the loop too: body fields (one validating
+ * scan of the body, no tree, jsonscan.h), the operator of a signed `auth`
+ * cookie (one HMAC, no database), the `user` cookie. A request without
+ * the identity skips the stage; the route's own checks then answer it (400
+ * or 401), as in Offen, where authentication and decoding run before the
+ * limiter.
  *
  * Threading: the limiter is shared by all loops; the store locks.
  */
 #include "common/common.h"
 #include "api/ratelimit.h"
 
-#include <ctype.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "api/body.h"
+#include "common/jsonscan.h"
+#include "common/str.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
-#include "crypto/cipher.h"
-#include "crypto/hashfast.h"
 #include "crypto/hmac.h"
 #include "crypto/memeq.h"
+#include "crypto/random.h"
 #include "crypto/pool.h"
 #include "crypto/token.h"
 #include "http/http.h"
 
 struct ratelimit {
     struct ratelimit_store *store;
-    bool disabled;
-    char salt[CRYPTO_USER_SALT_SIZE]; /* "{1,} b64(16 random bytes)" */
+    unsigned char salt[RATELIMIT_SALT_LEN]; /* the HMAC key of every key */
 };
 
-int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store,
-                  bool disabled)
+int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store)
 {
     struct ratelimit *rl = xcalloc(1, sizeof(*rl));
-    int rc;
 
     *out = NULL;
     rl->store = store;
-    rl->disabled = disabled;
-    rc = crypto_new_user_salt(rl->salt);
-    if (rc < 0) {
+    if (crypto_random(rl->salt, sizeof(rl->salt)) < 0) {
         ratelimit_free(rl);
         return CD_EIO;
     }
@@ -65,7 +60,7 @@ int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store,
 }
 
 int ratelimit_new_keyed(struct ratelimit **out, struct ratelimit_store *store,
-                        bool disabled, const void *secret, size_t len)
+                        const void *secret, size_t len)
 {
     static const char label[] = "candor-throttle";
     unsigned char mac[CRYPTO_HMAC_LEN];
@@ -74,11 +69,9 @@ int ratelimit_new_keyed(struct ratelimit **out, struct ratelimit_store *store,
 
     *out = NULL;
     rl->store = store;
-    rl->disabled = disabled;
     rc = crypto_hmac_sha256(secret, len, label, sizeof(label) - 1, mac);
     if (rc == CD_OK)
-        rc = crypto_versioned_format(rl->salt, sizeof(rl->salt), 1, mac,
-                                     CRYPTO_USER_SALT_LEN, NULL, 0);
+        memcpy(rl->salt, mac, sizeof(rl->salt));
     crypto_wipe(mac, sizeof(mac));
     if (rc < 0) {
         ratelimit_free(rl);
@@ -94,12 +87,8 @@ void ratelimit_free(struct ratelimit *rl)
         return;
     if (rl->store != NULL)
         rl->store->free(rl->store);
+    crypto_wipe(rl->salt, sizeof(rl->salt));
     free(rl);
-}
-
-static int hexval(char c)
-{
-    return c >= 'a' ? c - 'a' + 10 : c - '0';
 }
 
 void ratelimit_key(const struct ratelimit *rl, const char *scope,
@@ -107,7 +96,6 @@ void ratelimit_key(const struct ratelimit *rl, const char *scope,
                    unsigned char key[RATELIMIT_KEY_SIZE])
 {
     char id[64 + 1 + RATELIMIT_IDENT_MAX + 1];
-    char hex[CRYPTO_SECRET_ID_SIZE];
     int len;
 
     if (ident == NULL) {
@@ -119,15 +107,11 @@ void ratelimit_key(const struct ratelimit *rl, const char *scope,
     len = snprintf(id, sizeof(id), "%.64s-%.*s", scope, (int)n, ident);
     if (len < 0 || (size_t)len >= sizeof(id))
         len = (int)strlen(id);
-    /* The salt is ours and well-formed, the id under CRYPTO_USER_ID_MAX:
-     * this cannot fail short of OpenSSL failing; then all keys collide into
-     * one bucket, which only throttles harder. */
-    if (crypto_hash_fast(id, (size_t)len, rl->salt, strlen(rl->salt), hex) <
-        0)
-        memset(hex, '0', 64);
-    for (size_t i = 0; i < RATELIMIT_KEY_SIZE; i++)
-        key[i] = (unsigned char)(hexval(hex[2 * i]) << 4 |
-                                 hexval(hex[2 * i + 1]));
+    /* This cannot fail short of OpenSSL failing; then all keys collide
+     * into one bucket, which only throttles harder. */
+    if (crypto_hmac_sha256(rl->salt, sizeof(rl->salt), id, (size_t)len,
+                           key) < 0)
+        memset(key, 0, RATELIMIT_KEY_SIZE);
 }
 
 enum ratelimit_verdict ratelimit_hit(struct ratelimit *rl,
@@ -136,13 +120,15 @@ enum ratelimit_verdict ratelimit_hit(struct ratelimit *rl,
                                      int64_t *wait_ms)
 {
     *wait_ms = 0;
-    if (rl->disabled)
+    if (rl == NULL)
         return RATELIMIT_PASS;
     return rl->store->hit(rl->store, key, now_ms, d_ms, mode, wait_ms);
 }
 
 size_t ratelimit_count(const struct ratelimit *rl)
 {
+    if (rl == NULL)
+        return 0;
     return rl->store->count(rl->store);
 }
 
@@ -153,11 +139,10 @@ void ratelimit_forget_email(struct ratelimit *rl, const char *scope,
     size_t n = strnlen(email, RATELIMIT_IDENT_MAX);
     char *lc;
 
-    if (rl == NULL || rl->disabled)
+    if (rl == NULL)
         return;
     lc = xstrndup(email, n);
-    for (size_t i = 0; i < n; i++)
-        lc[i] = (char)tolower((unsigned char)lc[i]);
+    str_lower(lc, n);
     ratelimit_key(rl, scope, lc, n, key);
     free(lc);
     rl->store->forget(rl->store, key);
@@ -187,16 +172,6 @@ struct gate_job {
     struct gate *g; /* in the request's memory: use only once taken back */
 };
 
-/* Monotonic for a store of this process, wall-clock for a shared one
- * (several nodes compare the times). */
-static int64_t now_ms(bool shared)
-{
-    struct timespec ts;
-
-    clock_gettime(shared ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void gate_run(struct http_req *r, void *arg);
 
 /* Act on one stage's verdict; true when the next stage may run now. */
@@ -221,7 +196,8 @@ static void job_run(struct crypto_job *job)
 {
     struct gate_job *j = (struct gate_job *)job;
 
-    j->v = ratelimit_hit(j->rl, j->key, now_ms(true), j->d_ms, j->mode,
+    /* Wall-clock: several nodes compare the times. */
+    j->v = ratelimit_hit(j->rl, j->key, timefmt_now_ms(), j->d_ms, j->mode,
                          &j->wait);
 }
 
@@ -276,11 +252,11 @@ static void gate_run(struct http_req *r, void *arg)
         int64_t wait = 0;
         enum ratelimit_verdict v;
 
-        if (g->rl->store->shared && !g->rl->disabled) {
+        if (g->rl->store->shared) {
             gate_submit(r, g);
             return;
         }
-        v = ratelimit_hit(g->rl, g->keys[g->next_stage], now_ms(false),
+        v = ratelimit_hit(g->rl, g->keys[g->next_stage], timefmt_mono_ms(),
                           c->d_ms, c->mode, &wait);
         if (!gate_verdict(r, g, v, wait))
             return;
@@ -315,29 +291,34 @@ void ratelimit_gate(struct http_req *r, const struct ratelimit_check *checks,
 
 /* --- identities on the loop ---------------------------------------------- */
 
-int ratelimit_body_field(struct http_req *r, const char *name, bool fold,
-                         const char **out, size_t *len)
+int ratelimit_body_fields(struct http_req *r, struct ratelimit_field *f,
+                          size_t n)
 {
+    struct jsonscan_field fields[RATELIMIT_FIELDS_MAX];
+    struct jsonscan_str vals[RATELIMIT_FIELDS_MAX];
     struct http_str b = http_body(r);
     struct cd_error err = {0};
-    json_t *obj = NULL;
-    const char *s = NULL;
-    char *copy;
-    int found = 0;
 
-    if (body_parse(b.ptr, b.len, &obj, &err) == CD_OK &&
-        body_string(obj, name, 0, &s, &err) == CD_OK) {
-        struct http_str v = {s, strlen(s)};
-
-        copy = http_strdup(r, v);
-        for (size_t i = 0; fold && copy[i] != '\0'; i++)
-            copy[i] = (char)tolower((unsigned char)copy[i]);
-        *out = copy;
-        *len = v.len;
-        found = 1;
+    if (n > RATELIMIT_FIELDS_MAX)
+        n = RATELIMIT_FIELDS_MAX;
+    for (size_t i = 0; i < n; i++) {
+        fields[i].name = f[i].name;
+        fields[i].max = BODY_MAX_FIELD;
+        fields[i].out = &vals[i];
     }
-    json_decref(obj);
-    return found;
+    if (jsonscan_fields(b.ptr, b.len, fields, n, &err) != CD_OK)
+        return 0;
+    /* An absent field is the empty identity, as body_string() gives it. */
+    for (size_t i = 0; i < n; i++) {
+        char *copy = http_alloc(r, vals[i].len + 1);
+
+        jsonscan_copy(&vals[i], copy);
+        if (f[i].fold)
+            str_lower(copy, vals[i].len);
+        f[i].out = copy;
+        f[i].len = vals[i].len;
+    }
+    return 1;
 }
 
 int ratelimit_session(struct http_req *r, const char **out, size_t *len)

@@ -2,7 +2,7 @@
  *
  * Every throttled route (reference/offen-server.md §3.0, §8) runs its
  * request through one or two stages before the handler's work starts. A
- * stage is a key (SHA-256 of "<scope>-<identity>" and a per-process 16-byte
+ * stage is a key (HMAC-SHA256 of "<scope>-<identity>" keyed with a 16-byte
  * salt, so no email or user id is held as a key), a threshold d and a mode:
  *
  *   - no live entry for the key: store {until = now + d, queue = 1}, pass;
@@ -23,9 +23,11 @@
  * (CANDOR_RATELIMIT=database, ratelimit_db.c) keeps the state in the
  * candor_throttle table, shared by every node on the database: its hit is
  * a transaction, so the gate runs it on the worker pool and resumes the
- * request on its loop with the verdict; its keys are salted with a value
- * derived from the server secret, the same on every node. With
- * CANDOR_SERVER_REVERSEPROXY=true every stage passes (Offen's behaviour).
+ * request on its loop with the verdict; its salt is derived from the
+ * server secret, so every node computes the same keys. The memory store's
+ * salt is random per process. With CANDOR_SERVER_REVERSEPROXY=true the app
+ * has no limiter (api_app.ratelimit NULL) and every route goes straight to
+ * its handler, without computing an identity (Offen's behaviour).
  */
 #ifndef CD_API_RATELIMIT_H
 #define CD_API_RATELIMIT_H
@@ -40,8 +42,8 @@ struct http_req;
 struct api_app;
 
 #define RATELIMIT_TIMEOUT_MS 30000   /* Offen's global timeout T */
-#define RATELIMIT_KEY_SIZE 32        /* SHA-256 */
-#define RATELIMIT_SALT_LEN 16        /* random bytes per process */
+#define RATELIMIT_KEY_SIZE 32        /* HMAC-SHA256 */
+#define RATELIMIT_SALT_LEN 16        /* the key of the keys' HMAC */
 #define RATELIMIT_MEMORY_CAP 65536   /* entries of the memory store */
 #define RATELIMIT_IDENT_MAX 1024     /* identity bytes that enter a key */
 
@@ -60,7 +62,6 @@ enum ratelimit_verdict {
  * called from any loop thread. A store for several nodes (a database) must
  * do the same read-modify-write in one statement or transaction. */
 struct ratelimit_store {
-    const char *name;
     /* Shared by several nodes (a database): hit(), forget() and count()
      * block on I/O and use the calling thread's database connection, so
      * the gate calls hit() on the worker pool; now_ms is then wall-clock
@@ -92,33 +93,34 @@ struct ratelimit_store *ratelimit_database_new(const struct api_app *app);
 struct ratelimit;
 
 /* A limiter over store (taking ownership), with a fresh random salt.
- * disabled: every stage passes (reverse-proxy mode). CD_EIO if no salt
- * can be drawn. */
-int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store,
-                  bool disabled) CD_MUST_CHECK;
+ * CD_EIO if no salt can be drawn. */
+int ratelimit_new(struct ratelimit **out,
+                  struct ratelimit_store *store) CD_MUST_CHECK;
 /* The same with the salt derived from secret[0..len) (the first 16 bytes
  * of HMAC-SHA256(secret, "candor-throttle")), so every node with the same
  * secret computes the same keys: for a shared store. CD_EIO if the HMAC
  * fails. */
 int ratelimit_new_keyed(struct ratelimit **out, struct ratelimit_store *store,
-                        bool disabled, const void *secret,
-                        size_t len) CD_MUST_CHECK;
+                        const void *secret, size_t len) CD_MUST_CHECK;
 void ratelimit_free(struct ratelimit *rl);
 
-/* key = SHA-256("<scope>-<ident[0..n)>" || salt). ident NULL is "*", the
- * route's global key. Identities past RATELIMIT_IDENT_MAX bytes are cut. */
+/* key = HMAC-SHA256(salt, "<scope>-<ident[0..n)>"). ident NULL is "*",
+ * the route's global key. Identities past RATELIMIT_IDENT_MAX bytes are
+ * cut. A store that keeps keys as text writes them as 64 lower-case hex
+ * characters (ratelimit_db.c). */
 void ratelimit_key(const struct ratelimit *rl, const char *scope,
                    const char *ident, size_t n,
                    unsigned char key[RATELIMIT_KEY_SIZE]);
 
 /* One stage's decision at now_ms (monotonic milliseconds, or wall-clock
- * ones for a shared store). Blocks on a shared store. */
+ * ones for a shared store). Blocks on a shared store. rl NULL (no
+ * limiter): RATELIMIT_PASS. */
 /* key: RATELIMIT_KEY_SIZE bytes from ratelimit_key(). */
 enum ratelimit_verdict ratelimit_hit(struct ratelimit *rl,
                                      const unsigned char *key, int64_t now_ms,
                                      int64_t d_ms, enum ratelimit_mode mode,
                                      int64_t *wait_ms);
-size_t ratelimit_count(const struct ratelimit *rl);
+size_t ratelimit_count(const struct ratelimit *rl); /* rl NULL: 0 */
 
 /* Lift the block on "<scope>-<email>" (email lower-cased, as the gate keys
  * it). A correct login does this for its username: the throttle is there
@@ -153,9 +155,19 @@ void ratelimit_gate(struct http_req *r, const struct ratelimit_check *checks,
  * Each returns 1 and sets *out (in the request's memory) or 0 when the
  * request carries no such identity (then the route's own checks answer it,
  * and the throttle is skipped as Offen's middleware order implies). */
-/* The string field name of the JSON body, lower-cased when fold. */
-int ratelimit_body_field(struct http_req *r, const char *name, bool fold,
-                         const char **out, size_t *len);
+/* The string fields f[0..n) of the JSON body (n <= RATELIMIT_FIELDS_MAX),
+ * in one validating scan (jsonscan.h: as strict as body.c), each
+ * lower-cased when fold. 0 when the body is not valid or a field is not
+ * a string or longer than BODY_MAX_FIELD; an absent field is "". */
+#define RATELIMIT_FIELDS_MAX 2
+struct ratelimit_field {
+    const char *name; /* in */
+    bool fold;        /* in: lower-case ASCII */
+    const char *out;  /* out: in the request's memory */
+    size_t len;       /* out */
+};
+int ratelimit_body_fields(struct http_req *r, struct ratelimit_field *f,
+                          size_t n);
 /* The operator id of a validly signed `auth` cookie. */
 int ratelimit_session(struct http_req *r, const char **out, size_t *len);
 /* The `user` cookie (present, possibly empty). */

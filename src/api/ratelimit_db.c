@@ -4,7 +4,8 @@
  * rows of candor_throttle, so every node on one database throttles a key
  * together. The decision is store_throttle_hit(): one transaction with the
  * key's row locked, Offen's algorithm as ratelimit_mem.c applies it. Keys
- * travel as 64 lower-case hex characters of the salted SHA-256.
+ * travel as 64 lower-case hex characters of the 32-byte key
+ * (ratelimit_key()), the format of the table.
  *
  * Each call runs on the calling thread's worker connection
  * (call_worker_store()): the gate calls hit() on the worker pool, and
@@ -24,11 +25,11 @@
 #include "api/ratelimit.h"
 
 #include <stdatomic.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "api/call.h"
 #include "common/log.h"
+#include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "store/store.h"
 
@@ -118,14 +119,9 @@ static size_t db_count(struct ratelimit_store *s)
     struct dbstore *db = (struct dbstore *)s;
     struct cd_error err = {0};
     struct store *st = conn(db);
-    struct timespec ts;
     long long n = 0;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (st != NULL &&
-        store_throttle_count(st, (int64_t)ts.tv_sec * 1000 +
-                                     ts.tv_nsec / 1000000,
-                             &n, &err) < 0)
+    if (st != NULL && store_throttle_count(st, timefmt_now_ms(), &n, &err) < 0)
         log_warn("throttle: %s", err.msg);
     return n > 0 ? (size_t)n : 0;
 }
@@ -139,7 +135,6 @@ struct ratelimit_store *ratelimit_database_new(const struct api_app *app)
 {
     struct dbstore *db = xcalloc(1, sizeof(*db));
 
-    db->base.name = "database";
     db->base.shared = true;
     db->base.hit = db_hit;
     db->base.forget = db_forget;

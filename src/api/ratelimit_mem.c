@@ -7,7 +7,8 @@
  * janitor thread and a stale entry never answers. When the table holds cap
  * live entries, a new key evicts the entry whose block ends soonest: the
  * long blocks that matter (a login under attack) are the last to go, and a
- * flood of fresh keys only displaces other fresh keys.
+ * flood of fresh keys only displaces other fresh keys. The decision itself
+ * is Offen's rule, throttle_decide() (common/throttle_rule.h).
  *
  * Threading: one mutex around every hit; called from all event loops.
  */
@@ -17,6 +18,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "common/throttle_rule.h"
 #include "common/xalloc.h"
 
 struct entry {
@@ -131,34 +133,36 @@ static enum ratelimit_verdict mem_hit(struct ratelimit_store *st,
                                       int64_t *wait_ms)
 {
     struct mem *m = (struct mem *)st;
-    enum ratelimit_verdict v = RATELIMIT_PASS;
+    struct throttle_decision dec;
     struct entry *e;
 
-    *wait_ms = 0;
     pthread_mutex_lock(&m->lock);
     while (m->n > 0 && m->heap[0]->until <= now_ms)
         drop_top(m); /* expired: the block it recorded is over */
     e = find(m, key);
+    dec = throttle_decide(e != NULL ? e->until : INT64_MIN,
+                          e != NULL ? e->queue : 0, now_ms, d_ms,
+                          mode == RATELIMIT_EXPONENTIAL,
+                          RATELIMIT_TIMEOUT_MS);
     if (e == NULL) {
         if (m->n == m->cap)
             drop_top(m); /* full: the block that ends soonest goes */
-        insert(m, key, now_ms + d_ms);
-    } else if (e->until - now_ms > RATELIMIT_TIMEOUT_MS) {
-        v = RATELIMIT_REJECT;
-    } else {
-        int64_t factor = mode == RATELIMIT_EXPONENTIAL ? e->queue : 1;
-
-        *wait_ms = e->until - now_ms;
+        insert(m, key, dec.until_ms);
+    } else if (dec.verdict != THROTTLE_REJECT) {
         /* The entry now lives until its new block ends (Offen's TTL stops
-         * at the old one). Bounded: until - now stays under T + d * queue,
-         * and queue only grows while until - now <= T. */
-        e->until += d_ms * factor;
-        e->queue++;
+         * at the old one); its until only grows. */
+        e->until = dec.until_ms;
+        e->queue = dec.queue;
         sift_down(m, e->heap);
-        v = RATELIMIT_WAIT;
     }
     pthread_mutex_unlock(&m->lock);
-    return v;
+    *wait_ms = dec.wait_ms;
+    switch (dec.verdict) {
+    case THROTTLE_WAIT:   return RATELIMIT_WAIT;
+    case THROTTLE_REJECT: return RATELIMIT_REJECT;
+    case THROTTLE_PASS:   break;
+    }
+    return RATELIMIT_PASS;
 }
 
 /* Remove e from the heap and the chain. */
@@ -224,7 +228,6 @@ struct ratelimit_store *ratelimit_memory_new(size_t cap)
         cap = 1;
     while (nb < cap && nb < ((size_t)1 << 30))
         nb *= 2;
-    m->base.name = "memory";
     m->base.hit = mem_hit;
     m->base.forget = mem_forget;
     m->base.count = mem_count;

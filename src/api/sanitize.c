@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 struct san {
@@ -96,40 +97,6 @@ static int hex_value(int c)
 static bool is_html_ws(int c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f';
-}
-
-/* Decode one strict UTF-8 sequence at s[0..n); returns its length, or 0 if
- * it is invalid (bad lead or continuation byte, truncated, overlong,
- * surrogate, above U+10FFFF). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t v, min;
-    size_t k;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        k = 2, v = s[0] & 0x1f, min = 0x80;
-    } else if ((s[0] & 0xf0) == 0xe0) {
-        k = 3, v = s[0] & 0x0f, min = 0x800;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        k = 4, v = s[0] & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < k)
-        return 0;
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = v << 6 | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return k;
 }
 
 static bool utf8_valid(const char *s, size_t n)

@@ -9,7 +9,8 @@
  * decodes before it throttles: a request without the identity (no valid
  * `auth` cookie, no `user` cookie, no consent, a body without the field)
  * is not throttled and goes straight to the handler, which answers it.
- * Email identities are lower-cased, as Candor matches emails.
+ * Email identities are lower-cased, as Candor matches emails. Without a
+ * limiter (reverse-proxy mode) every wrapper calls its handler at once.
  *
  * Two-stage routes (login, forgot-password, join): the global stage comes
  * after the per-identity stage and only sees requests that passed it, so a
@@ -23,13 +24,24 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "common/str.h"
+#include "common/timefmt.h"
 #include "crypto/gob.h"
 #include "crypto/token.h"
-#include "common/timefmt.h"
 #include "http/http.h"
 
 #define LIN RATELIMIT_LINEAR
 #define EXP RATELIMIT_EXPONENTIAL
+
+/* No limiter (reverse-proxy mode): straight to the handler, with no
+ * identity work. True when it did so. */
+static bool off(struct http_req *r, void (*next)(struct http_req *))
+{
+    if (api_app_of(r)->ratelimit != NULL)
+        return false;
+    next(r);
+    return true;
+}
 
 /* One stage keyed on ident (skipped when there is none). */
 static void one(struct http_req *r, const char *scope,
@@ -68,8 +80,11 @@ void api_exchange_post_rl(struct http_req *r)
 {
     const char *id = NULL;
     size_t n = 0;
-    int found = ratelimit_user(r, &id, &n);
+    int found;
 
+    if (off(r, api_exchange_post))
+        return;
+    found = ratelimit_user(r, &id, &n);
     /* Without a cookie Offen keys on a fresh random id: no limit. */
     one(r, "postUserSecret", LIN, 1000, found, id, n, api_exchange_post);
 }
@@ -78,8 +93,11 @@ void api_events_get_rl(struct http_req *r)
 {
     const char *id = NULL;
     size_t n = 0;
-    int found = ratelimit_user(r, &id, &n);
+    int found;
 
+    if (off(r, api_events_get))
+        return;
+    found = ratelimit_user(r, &id, &n);
     one(r, "getEvents", LIN, 1000, found, id, n, api_events_get);
 }
 
@@ -88,9 +106,12 @@ void api_events_post_rl(struct http_req *r)
     const char *id = NULL;
     size_t n = 0;
     struct http_str v;
-    int found = http_cookie(r, "consent", &v) && v.len == 5 &&
-                memcmp(v.ptr, "allow", 5) == 0 && ratelimit_user(r, &id, &n);
+    int found;
 
+    if (off(r, api_events_post))
+        return;
+    found = http_cookie(r, "consent", &v) && v.len == 5 &&
+            memcmp(v.ptr, "allow", 5) == 0 && ratelimit_user(r, &id, &n);
     one(r, "postEvents", LIN, 500, found, id, n, api_events_post);
 }
 
@@ -98,8 +119,11 @@ void api_purge_rl(struct http_req *r)
 {
     const char *id = NULL;
     size_t n = 0;
-    int found = ratelimit_user(r, &id, &n);
+    int found;
 
+    if (off(r, api_purge))
+        return;
+    found = ratelimit_user(r, &id, &n);
     one(r, "purgeEvents", LIN, 1000, found, id, n, api_purge);
 }
 
@@ -119,90 +143,89 @@ static int session_param(struct http_req *r, const char **out, size_t *len)
     return 1;
 }
 
-void api_account_get_rl(struct http_req *r)
+/* A route keyed on the caller's session (or the session's route id). */
+static void on_session(struct http_req *r, const char *scope,
+                       enum ratelimit_mode mode, unsigned d_ms, bool param,
+                       void (*next)(struct http_req *))
 {
     const char *id = NULL;
     size_t n = 0;
-    int found = session_param(r, &id, &n);
+    int found;
 
-    one(r, "getAccount", LIN, 1000, found, id, n, api_account_get);
+    if (off(r, next))
+        return;
+    found = param ? session_param(r, &id, &n)
+                  : ratelimit_session(r, &id, &n);
+    one(r, scope, mode, d_ms, found, id, n, next);
+}
+
+void api_account_get_rl(struct http_req *r)
+{
+    on_session(r, "getAccount", LIN, 1000, true, api_account_get);
 }
 
 void api_account_delete_rl(struct http_req *r)
 {
-    const char *id = NULL;
-    size_t n = 0;
-    int found = session_param(r, &id, &n);
-
-    one(r, "deleteAccount", LIN, 1000, found, id, n, api_account_delete);
+    on_session(r, "deleteAccount", LIN, 1000, true, api_account_delete);
 }
 
 void api_account_styles_rl(struct http_req *r)
 {
-    const char *id = NULL;
-    size_t n = 0;
-    int found = ratelimit_session(r, &id, &n);
-
-    one(r, "putAccountStyles", EXP, 1000, found, id, n,
-        api_account_styles);
-}
-
-void api_account_post_rl(struct http_req *r)
-{
-    const char *who, *email = NULL;
-    size_t n = 0, len = 0;
-    int found = ratelimit_session(r, &who, &n) &&
-                ratelimit_body_field(r, "emailAddress", true, &email, &len);
-
-    one(r, "postAccount", LIN, 5000, found, email, len, api_account_post);
+    on_session(r, "putAccountStyles", EXP, 1000, false, api_account_styles);
 }
 
 void api_change_password_rl(struct http_req *r)
 {
-    const char *id = NULL;
-    size_t n = 0;
-    int found = ratelimit_session(r, &id, &n);
-
-    one(r, "postChangePassword", LIN, 5000, found, id, n,
-        api_change_password);
+    on_session(r, "postChangePassword", LIN, 5000, false,
+               api_change_password);
 }
 
 void api_change_email_rl(struct http_req *r)
 {
-    const char *id = NULL;
-    size_t n = 0;
-    int found = ratelimit_session(r, &id, &n);
-
-    one(r, "postChangeEmail", LIN, 5000, found, id, n, api_change_email);
+    on_session(r, "postChangeEmail", LIN, 5000, false, api_change_email);
 }
 
 void api_share_account_rl(struct http_req *r)
 {
-    const char *id = NULL;
-    size_t n = 0;
-    int found = ratelimit_session(r, &id, &n);
+    on_session(r, "postShareAccount", EXP, 1000, false, api_share_account);
+}
 
-    one(r, "postShareAccount", EXP, 1000, found, id, n,
-        api_share_account);
+void api_account_post_rl(struct http_req *r)
+{
+    struct ratelimit_field f = {"emailAddress", true, NULL, 0};
+    const char *who;
+    size_t n = 0;
+    int found;
+
+    if (off(r, api_account_post))
+        return;
+    found = ratelimit_session(r, &who, &n) && ratelimit_body_fields(r, &f, 1);
+    one(r, "postAccount", LIN, 5000, found, f.out, f.len, api_account_post);
+}
+
+/* The two-stage routes keyed on an email field of the body. */
+static void on_email(struct http_req *r, const char *field, const char *scope,
+                     unsigned d_ms, unsigned global_ms,
+                     void (*next)(struct http_req *))
+{
+    struct ratelimit_field f = {field, true, NULL, 0};
+    int found;
+
+    if (off(r, next))
+        return;
+    found = ratelimit_body_fields(r, &f, 1);
+    two(r, scope, d_ms, global_ms, found, f.out, f.len, next);
 }
 
 void api_login_post_rl(struct http_req *r)
 {
-    const char *email = NULL;
-    size_t n = 0;
-    int found = ratelimit_body_field(r, "username", true, &email, &n);
-
-    two(r, "postLogin", 1000, 500, found, email, n, api_login_post);
+    on_email(r, "username", "postLogin", 1000, 500, api_login_post);
 }
 
 void api_forgot_password_rl(struct http_req *r)
 {
-    const char *email = NULL;
-    size_t n = 0;
-    int found = ratelimit_body_field(r, "emailAddress", true, &email, &n);
-
-    two(r, "postForgotPassword", 5000, 1000, found, email, n,
-        api_forgot_password);
+    on_email(r, "emailAddress", "postForgotPassword", 5000, 1000,
+             api_forgot_password);
 }
 
 /* reset-password is keyed on the email inside a valid reset token. */
@@ -210,46 +233,56 @@ void api_reset_password_rl(struct http_req *r)
 {
     struct api_app *app = api_app_of(r);
     struct crypto_credentials cr = {0};
-    const char *tok = NULL;
+    struct ratelimit_field f = {"token", false, NULL, 0};
     char *email = NULL;
-    size_t n = 0;
-    int found = ratelimit_body_field(r, "token", false, &tok, &n) &&
-                crypto_token_reset_verify(&app->keys.signer, tok, n,
-                                          timefmt_now_s(), &cr) == CD_OK;
+    size_t len = 0;
+    int found;
 
+    if (off(r, api_reset_password))
+        return;
+    found = ratelimit_body_fields(r, &f, 1) &&
+            crypto_token_reset_verify(&app->keys.signer, f.out, f.len,
+                                      timefmt_now_s(), &cr) == CD_OK;
     if (found) {
         struct http_str v = {cr.email, cr.email_len};
 
         email = http_strdup(r, v);
-        for (size_t i = 0; email[i] != '\0'; i++)
-            if (email[i] >= 'A' && email[i] <= 'Z')
-                email[i] = (char)(email[i] - 'A' + 'a');
+        len = strlen(email);
+        str_lower(email, len);
     }
     crypto_credentials_release(&cr);
-    one(r, "postResetPassword", EXP, 5000, found, email,
-        email ? strlen(email) : 0, api_reset_password);
+    one(r, "postResetPassword", EXP, 5000, found, email, len,
+        api_reset_password);
 }
 
 /* join is keyed on the body's email when a valid invitation names it. */
 void api_join_rl(struct http_req *r)
 {
     struct api_app *app = api_app_of(r);
-    const char *tok = NULL, *email = NULL;
+    struct ratelimit_field f[2] = {
+        {"token", false, NULL, 0},
+        {"emailAddress", true, NULL, 0},
+    };
     char *invited = NULL;
-    size_t n = 0, len = 0, in = 0;
-    int found = ratelimit_body_field(r, "token", false, &tok, &n) &&
-                ratelimit_body_field(r, "emailAddress", true, &email, &len) &&
-                crypto_token_join_verify(&app->keys.signer, tok, n,
-                                         timefmt_now_s(), &invited,
-                                         &in) == CD_OK;
+    size_t in = 0;
+    int found;
 
-    if (found && (in != len || strncasecmp(invited, email, len) != 0))
+    if (off(r, api_join))
+        return;
+    found = ratelimit_body_fields(r, f, 2) &&
+            crypto_token_join_verify(&app->keys.signer, f[0].out, f[0].len,
+                                     timefmt_now_s(), &invited,
+                                     &in) == CD_OK;
+    if (found &&
+        (in != f[1].len || strncasecmp(invited, f[1].out, f[1].len) != 0))
         found = 0; /* the handler answers 400 */
     free(invited);
-    two(r, "postJoin", 1000, 500, found, email, len, api_join);
+    two(r, "postJoin", 1000, 500, found, f[1].out, f[1].len, api_join);
 }
 
 void api_setup_post_rl(struct http_req *r)
 {
+    if (off(r, api_setup_post))
+        return;
     one(r, "postSetup", LIN, 5000, 1, NULL, 0, api_setup_post);
 }

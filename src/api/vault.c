@@ -14,6 +14,7 @@
 #include "api/css.h"
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/str.h"
 #include "http/assets.h"
 #include "http/guard.h"
 #include "http/http.h"
@@ -22,18 +23,6 @@
 
 #define VAULT_PATH "/vault/index.html"
 #define VAULT_MARKER "<!--candor:styles-->"
-
-/* 64-bit FNV-1a: a cheap, stable tag of the page we send. */
-static uint64_t fnv1a(const char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 /* The account's validated styles (caller frees), "" for none; NULL when the
  * account is unknown or retired (*status set). */
@@ -67,7 +56,7 @@ static void send_page(struct http_req *r, const char *page, size_t len)
     struct http_str inm;
 
     snprintf(etag, sizeof(etag), "\"%016llx\"",
-             (unsigned long long)fnv1a(page, len));
+             (unsigned long long)str_fnv1a(page, len));
     http_add_header(r, "Content-Security-Policy", GUARD_CSP_VAULT);
     http_add_header(r, "Cache-Control", "no-cache");
     http_add_header(r, "ETag", etag);

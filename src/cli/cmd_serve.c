@@ -8,13 +8,10 @@
  */
 #include "common/common.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "api/api.h"
 #include "api/expire.h"

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #ifdef __SSE2__
@@ -155,31 +156,6 @@ static const char *skip_plain(const char *p, const char *end)
     return p;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (lead byte >= 0x80), or 0
- * (Unicode's table 3-7: no overlongs, surrogates or > U+10FFFF). */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    size_t avail = (size_t)(end - p);
-    unsigned c = p[0], lo, hi;
-
-    if (c >= 0xC2 && c <= 0xDF)
-        return avail >= 2 && p[1] >= 0x80 && p[1] <= 0xBF ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-        return avail >= 3 && p[1] >= lo && p[1] <= hi &&
-               p[2] >= 0x80 && p[2] <= 0xBF ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-        return avail >= 4 && p[1] >= lo && p[1] <= hi &&
-               p[2] >= 0x80 && p[2] <= 0xBF &&
-               p[3] >= 0x80 && p[3] <= 0xBF ? 4 : 0;
-    }
-    return 0;
-}
-
 /* Check the escape at p (a backslash); returns its length in the input
  * and adds to *shrink the bytes decoding saves, or 0 after fail(). */
 static size_t scan_escape(struct scan *s, const char *p, size_t *shrink)
@@ -243,7 +219,7 @@ static int scan_string(struct scan *s, struct jsonscan_str *str)
             if (n == 0)
                 return K_ERR;
         } else {
-            n = utf8_len((const unsigned char *)p, (const unsigned char *)end);
+            n = utf8_decode((const unsigned char *)p, (size_t)(end - p), NULL);
             if (n == 0)
                 return fail(s, p, "invalid UTF-8");
         }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 /* Bytes jansson leaves raw that Go escapes: '<' '>' '&', and the UTF-8
@@ -76,37 +77,6 @@ char *jsonx_dump(const json_t *v, size_t *len)
     return out;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n) (1 to 4), or 0: no
- * overlong forms, no surrogates, nothing past U+10FFFF (jansson's rules
- * for json_stringn()). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t len;
-    unsigned cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2, cp = s[0] & 0x1F;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        len = 3, cp = s[0] & 0x0F;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        len = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return 0;
-    return len;
-}
-
 int jsonx_add_string(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -115,7 +85,7 @@ int jsonx_add_string(struct buf *b, const char *s, size_t n)
     int rc = buf_addch(b, '"');
 
     while (rc == CD_OK && i < n) {
-        size_t len = utf8_seq(u + i, n - i);
+        size_t len = utf8_decode(u + i, n - i, NULL);
         char esc[7] = "\\u00";
         const char *out = esc;
         size_t outlen = 2;

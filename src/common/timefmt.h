@@ -14,5 +14,7 @@ void timefmt_rfc3339(int64_t ms, char out[TIMEFMT_RFC3339_SIZE]);
 /* The current time in Unix milliseconds and seconds. */
 int64_t timefmt_now_ms(void);
 int64_t timefmt_now_s(void);
+/* Milliseconds of CLOCK_MONOTONIC: for intervals within one process. */
+int64_t timefmt_mono_ms(void);
 
 #endif /* CD_COMMON_TIMEFMT_H */

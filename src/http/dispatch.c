@@ -58,29 +58,41 @@ static void redirect_slash(struct http_req *r)
     http_reply(r, is_get ? 301 : 307, NULL, "", 0);
 }
 
+/* 431 or 413 when the request is over a cap, else 0. */
+static int over_cap(const struct http_server_opts *o, const h2o_req_t *req)
+{
+    if (head_bytes(req) > o->max_header_bytes)
+        return 431;
+    if (req->entity.base != NULL && req->entity.len > o->max_body_bytes)
+        return 413;
+    return 0;
+}
+
 void http_dispatch(struct http_req *r)
 {
     const struct http_server_opts *o = &r->loop->server->opts;
     h2o_req_t *req = r->req;
-    struct http_str path;
+    struct http_str path = http_path(r);
+    int cap = over_cap(o, req);
+    enum router_result m = ROUTER_NONE;
 
-    if (head_bytes(req) > o->max_header_bytes) {
-        guard_headers(r, 0);
+    if (cap == 0)
+        m = router_match(o->routes, o->nroutes, req->method.base,
+                         req->method.len, path.ptr, path.len, &r->match);
+    guard_headers(r, m == ROUTER_FOUND &&
+                         (r->match.route->flags & ROUTE_FRAMEABLE));
+    if (cap == 431) {
         http_reply_error(r, 431, "request header fields too large: more "
                          "than %zu bytes", o->max_header_bytes);
         return;
     }
-    if (req->entity.base != NULL && req->entity.len > o->max_body_bytes) {
-        guard_headers(r, 0);
+    if (cap == 413) {
         http_reply_error(r, 413, "request body too large: more than %zu "
                          "bytes", o->max_body_bytes);
         return;
     }
-    path = http_path(r);
-    switch (router_match(o->routes, o->nroutes, req->method.base,
-                         req->method.len, path.ptr, path.len, &r->match)) {
+    switch (m) {
     case ROUTER_FOUND:
-        guard_headers(r, r->match.route->flags & ROUTE_FRAMEABLE);
         if (r->match.route->flags & ROUTE_NO_STORE)
             http_add_header(r, "Cache-Control", "no-store");
         if ((r->match.route->flags & ROUTE_SAME_ORIGIN) &&
@@ -91,12 +103,10 @@ void http_dispatch(struct http_req *r)
         r->match.route->fn(r);
         return;
     case ROUTER_REDIRECT:
-        guard_headers(r, 0);
         redirect_slash(r);
         return;
     case ROUTER_NONE:
         break;
     }
-    guard_headers(r, 0);
     static_serve(r);
 }

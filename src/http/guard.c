@@ -64,4 +64,6 @@ void guard_headers(struct http_req *r, int frameable)
     http_add_header(r, "Referrer-Policy", "no-referrer");
     if (!frameable)
         http_add_header(r, "X-Frame-Options", "DENY");
+    if (http_is_tls(r))
+        http_add_header(r, "Strict-Transport-Security", "max-age=31536000");
 }

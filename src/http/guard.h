@@ -37,7 +37,8 @@ struct http_req;
 int guard_cross_site(const struct http_req *r);
 
 /* Headers for every answer: X-Content-Type-Options: nosniff and
- * Referrer-Policy: no-referrer; unless frameable, X-Frame-Options: DENY. */
+ * Referrer-Policy: no-referrer; unless frameable, X-Frame-Options: DENY;
+ * over TLS, Strict-Transport-Security (a year). Call it once per answer. */
 void guard_headers(struct http_req *r, int frameable);
 
 #endif /* CD_HTTP_GUARD_H */

@@ -16,10 +16,17 @@
  * them past the shutdown grace period (they go on, unthrottled, and are
  * answered).
  *
+ * Timeouts: an h2o 2.2 timeout has one fixed duration, and every timeout
+ * of a loop is walked on each turn of it, so holds never create their
+ * own. The loop owns HOLD_STEPS tail timeouts (0, HOLD_STEP_MS, ...,
+ * HOLD_SLICE_MS - HOLD_STEP_MS) and one of HOLD_SLICE_MS, made when it
+ * starts (http_hold_init()) and disposed when it ends; a hold only links
+ * its entry. The wait is rounded up to a multiple of HOLD_STEP_MS: the
+ * tail first, then whole slices.
+ *
  * Threading: everything runs on the request's loop thread. Each hold is one
- * malloc'd struct with its own two h2o timeouts (h2o 2.2 timeouts have one
- * fixed duration each); holds are bounded by the throttle's 30 s limit and
- * by the per-address connection cap.
+ * malloc'd struct; holds are bounded by the throttle's 30 s limit and by
+ * the per-address connection cap.
  */
 #include "common/common.h"
 
@@ -28,11 +35,7 @@
 #include "common/xalloc.h"
 #include "http/internal.h"
 
-#define HOLD_SLICE_MS 1000 /* how late a stopping loop notices a hold */
-
 struct hold {
-    h2o_timeout_t tail;        /* the first ms % HOLD_SLICE_MS */
-    h2o_timeout_t slice;       /* then whole slices */
     h2o_timeout_entry_t entry;
     uint64_t slices;           /* whole slices still to wait */
     h2o_loop_t *loop;
@@ -44,12 +47,32 @@ struct hold {
     int fired;                 /* the resumption is in the mailbox */
 };
 
+void http_hold_init(struct http_loop *l)
+{
+    for (size_t i = 0; i < HOLD_STEPS; i++)
+        h2o_timeout_init(l->ctx.loop, &l->hold_tail[i], i * HOLD_STEP_MS);
+    h2o_timeout_init(l->ctx.loop, &l->hold_slice, HOLD_SLICE_MS);
+}
+
+/* A timeout with an entry still linked cannot be disposed; that happens
+ * only when connections outlive the grace period, and the process exits. */
+static void timeout_fini(h2o_loop_t *loop, h2o_timeout_t *t)
+{
+    if (h2o_linklist_is_empty(&t->_entries))
+        h2o_timeout_dispose(loop, t);
+}
+
+void http_hold_fini(struct http_loop *l)
+{
+    for (size_t i = 0; i < HOLD_STEPS; i++)
+        timeout_fini(l->ctx.loop, &l->hold_tail[i]);
+    timeout_fini(l->ctx.loop, &l->hold_slice);
+}
+
 static void hold_dispose(struct hold *h)
 {
     if (h2o_timeout_is_linked(&h->entry))
         h2o_timeout_unlink(&h->entry);
-    h2o_timeout_dispose(h->loop, &h->tail);
-    h2o_timeout_dispose(h->loop, &h->slice);
 }
 
 /* The request's pool is being cleared (the client went away). */
@@ -74,10 +97,10 @@ static void on_resume(void *arg)
     struct http_req *r = h->r;
 
     hold_dispose(h);
-    if (r != NULL)
+    if (r != NULL) {
         *h->slot = NULL; /* the pool still exists: detach the hook */
-    if (r != NULL)
         h->fn(r, h->arg);
+    }
     free(h);
 }
 
@@ -89,7 +112,7 @@ static void on_fire(h2o_timeout_entry_t *entry)
 
     if (h->slices > 0 && !h->owner->stopping) {
         h->slices--;
-        h2o_timeout_link(h->loop, &h->slice, &h->entry);
+        h2o_timeout_link(h->loop, &h->owner->hold_slice, &h->entry);
         return;
     }
     h->fired = 1;
@@ -99,6 +122,7 @@ static void on_fire(h2o_timeout_entry_t *entry)
 void http_hold(struct http_req *r, uint64_t ms, http_resume_fn fn, void *arg)
 {
     struct hold *h = xcalloc(1, sizeof(*h));
+    uint64_t steps;
 
     h->loop = r->loop->ctx.loop;
     h->owner = r->loop;
@@ -110,15 +134,15 @@ void http_hold(struct http_req *r, uint64_t ms, http_resume_fn fn, void *arg)
     *h->slot = h;
     if (r->loop->stopping)
         ms = 0;
-    h2o_timeout_init(h->loop, &h->tail, ms % HOLD_SLICE_MS);
-    h2o_timeout_init(h->loop, &h->slice, HOLD_SLICE_MS);
+    steps = (ms + HOLD_STEP_MS - 1) / HOLD_STEP_MS; /* rounded up */
     h->entry.cb = on_fire;
-    if (ms % HOLD_SLICE_MS != 0 || ms == 0) {
-        h->slices = ms / HOLD_SLICE_MS;
-        h2o_timeout_link(h->loop, &h->tail, &h->entry);
+    if (steps % HOLD_STEPS != 0 || steps == 0) {
+        h->slices = steps / HOLD_STEPS;
+        h2o_timeout_link(h->loop, &h->owner->hold_tail[steps % HOLD_STEPS],
+                         &h->entry);
     } else {
-        h->slices = ms / HOLD_SLICE_MS - 1;
-        h2o_timeout_link(h->loop, &h->slice, &h->entry);
+        h->slices = steps / HOLD_STEPS - 1;
+        h2o_timeout_link(h->loop, &h->owner->hold_slice, &h->entry);
     }
 }
 

@@ -84,10 +84,11 @@ struct http_defer;
 struct http_defer *http_defer(struct http_req *r);
 struct http_req *http_defer_take(struct http_defer *d);
 
-/* Hold r for ms milliseconds without blocking the loop (an h2o timeout on
- * r's loop), then call fn(r, arg) on that loop; fn then answers r (or holds
- * it again). If the client goes away first, fn is never called: keep arg in
- * the request (http_alloc()) or in static memory. hold.c. */
+/* Hold r for ms milliseconds, rounded up to a multiple of 50, without
+ * blocking the loop (the loop's own h2o timeouts), then call fn(r, arg)
+ * on that loop; fn then answers r (or holds it again). If the client goes
+ * away first, fn is never called: keep arg in the request (http_alloc())
+ * or in static memory. hold.c. */
 typedef void (*http_resume_fn)(struct http_req *r, void *arg);
 void http_hold(struct http_req *r, uint64_t ms, http_resume_fn fn,
                void *arg);

@@ -17,6 +17,11 @@
 struct http_server;
 struct connlimit;
 
+/* hold.c: a hold waits a tail of whole steps, then whole slices. */
+#define HOLD_SLICE_MS 1000 /* how late a stopping loop notices a hold */
+#define HOLD_STEP_MS 50    /* holds are rounded up to this */
+#define HOLD_STEPS (HOLD_SLICE_MS / HOLD_STEP_MS)
+
 struct http_loop {
     struct http_server *server;
     int index;
@@ -33,6 +38,8 @@ struct http_loop {
     struct buf access_log;           /* lines waiting for one write(2) */
     void *data;                      /* from opts.loop_init */
     size_t nconns;                   /* open connections on this loop */
+    h2o_timeout_t hold_tail[HOLD_STEPS]; /* i * HOLD_STEP_MS (hold.c) */
+    h2o_timeout_t hold_slice;        /* HOLD_SLICE_MS */
     int stopping;                    /* set on this thread by the stop message */
     int started;                     /* 1 serving, -1 failed to start */
     struct cd_error start_err;
@@ -58,6 +65,11 @@ struct http_req {
     struct http_loop *loop;
     struct router_match match;
 };
+
+/* hold.c: the loop's hold timeouts, made once on the loop's thread after
+ * its context, disposed before the context is. */
+void http_hold_init(struct http_loop *l);
+void http_hold_fini(struct http_loop *l);
 
 /* request.c */
 void http_req_init(struct http_req *r, h2o_req_t *req, struct http_loop *l);

@@ -8,7 +8,7 @@
  * and one per-address connection counter. The request handler itself is in
  * dispatch.c. With TLS, a loop may hold a second, plain listener whose
  * requests all get the redirect to https (tls.c); answers on TLS carry
- * HSTS.
+ * HSTS (guard.c).
  *
  * Stopping: a "stop" message closes the loop's listener and idle
  * connections; the loop keeps serving what is in flight until it has no
@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "http/internal.h"
 
@@ -49,10 +50,7 @@ struct mail {
 
 long long http_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return timefmt_mono_ms();
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -67,8 +65,6 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         tls_redirect(r, l->server->port); /* the plain listener */
         return 0;
     }
-    if (l->server->ssl_ctx != NULL)
-        http_add_header(r, "Strict-Transport-Security", "max-age=31536000");
     http_dispatch(r);
     return 0;
 }
@@ -217,6 +213,7 @@ static void *loop_main(void *arg)
     l->plain_ctx.hosts = s->config.hosts;
     l->queue = h2o_multithread_create_queue(l->ctx.loop);
     h2o_multithread_register_receiver(l->queue, &l->receiver, on_mail);
+    http_hold_init(l);
     buf_init(&l->access_log, 1 << 20);
     if (s->opts.loop_init != NULL &&
         s->opts.loop_init(s->opts.app, l->index, &l->data, &l->start_err) < 0) {
@@ -252,6 +249,7 @@ out:
     }
     h2o_multithread_unregister_receiver(l->queue, &l->receiver);
     h2o_multithread_destroy_queue(l->queue);
+    http_hold_fini(l);
     h2o_context_dispose(&l->ctx);
     /* Closed sockets (the queues' pipes) are freed by the next run. */
     h2o_evloop_run(l->ctx.loop, 0);

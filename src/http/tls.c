@@ -5,8 +5,10 @@
  * threads). Settings: TLS 1.2 and 1.3 only, the server's cipher order
  * (ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2), no compression,
  * no renegotiation, no session tickets (a ticket key that lives as long as
- * the process would undo forward secrecy; the per-context session cache
- * still resumes sessions), ALPN "http/1.1" only.
+ * the process would undo forward secrecy), ALPN "http/1.1" only. TLS 1.2
+ * clients can still resume through the per-context session cache (session
+ * ids); TLS 1.3 resumes only with tickets, and the server sends none
+ * (num_tickets 0), so every TLS 1.3 connection makes a full handshake.
  *
  * Scheme: a request is https when it came over TLS, or when the operator
  * declared a trusted reverse proxy and that proxy says X-Forwarded-Proto:
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http/guard.h"
 #include "http/internal.h"
 
 #define TLS12_CIPHERS "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL"
@@ -74,6 +77,7 @@ int tls_ctx_new(SSL_CTX **out, const char *cert, const char *key,
     int rc;
 
     *out = NULL;
+    ERR_clear_error(); /* judge only what the calls below leave */
     rc = readable(cert, VAR_CERT, err);
     if (rc == CD_OK)
         rc = readable(key, VAR_KEY, err);
@@ -93,6 +97,8 @@ int tls_ctx_new(SSL_CTX **out, const char *cert, const char *key,
                      "certificate chain: %s", VAR_CERT, cert, msg);
         goto out;
     }
+    /* Loading the key checks it against the certificate: that failure is a
+     * mismatch, any other one an unreadable key. */
     if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
         ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH) {
         openssl_msg(msg, sizeof(msg));
@@ -100,7 +106,8 @@ int tls_ctx_new(SSL_CTX **out, const char *cert, const char *key,
                      "private key: %s", VAR_KEY, key, msg);
         goto out;
     }
-    if (ERR_peek_last_error() != 0 || SSL_CTX_check_private_key(ctx) != 1) {
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH ||
+        SSL_CTX_check_private_key(ctx) != 1) {
         openssl_msg(msg, sizeof(msg));
         cd_error_set(err, rc, "%s (or its OFFEN_ alias): the key '%s' does "
                      "not match the certificate '%s': %s", VAR_KEY, key, cert,
@@ -190,6 +197,7 @@ void tls_redirect(struct http_req *r, int tls_port)
     char *url;
     size_t len;
 
+    guard_headers(r, 0); /* as every answer (plain: no HSTS) */
     if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
         !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
         http_reply_error(r, 400, "this port only redirects GET and HEAD to "

@@ -136,6 +136,20 @@ test('the plain listener redirects GET and HEAD to https, keeping path and query
   }
 });
 
+test('the plain listener\'s answers (301 and 400) carry the security headers of every answer, without HSTS', async () => {
+  for (const req of [
+    `GET /login/ HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`,
+    `POST / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+  ]) {
+    const { data } = await rawRequest(redir.httpPort, req);
+    assert.ok([301, 400].includes(statusOf(data)), data);
+    assert.match(data, /\r\nx-content-type-options: nosniff\r\n/i, data);
+    assert.match(data, /\r\nreferrer-policy: no-referrer\r\n/i, data);
+    assert.match(data, /\r\nx-frame-options: DENY\r\n/i, data);
+    assert.doesNotMatch(data, /strict-transport-security/i, data);
+  }
+});
+
 test('the redirect takes host names up to 255 bytes, not one more', async () => {
   const name = (n) => `${'a'.repeat(63)}.`.repeat(4).slice(0, n - 4) + '.com';
   let { data } = await rawRequest(redir.httpPort, `GET / HTTP/1.1\r\nHost: ${name(255)}:80\r\nConnection: close\r\n\r\n`);

@@ -20,6 +20,7 @@
 #include "api/api.h"
 #include "api/ratelimit.h"
 #include "common/config.h"
+#include "crypto/hmac.h"
 #include "store/store.h"
 
 /* An hour from now in wall-clock time: count() looks at the real clock,
@@ -29,13 +30,11 @@ static int64_t NOW;
 static const char secret_a[] = "0123456789abcdef0123456789abcdef";
 static const char secret_b[] = "fedcba9876543210fedcba9876543210";
 
-static struct ratelimit *keyed(struct ratelimit_store *st, const char *secret,
-                               bool disabled)
+static struct ratelimit *keyed(struct ratelimit_store *st, const char *secret)
 {
     struct ratelimit *rl = NULL;
 
-    assert_int_equal(ratelimit_new_keyed(&rl, st, disabled, secret,
-                                         strlen(secret)),
+    assert_int_equal(ratelimit_new_keyed(&rl, st, secret, strlen(secret)),
                      CD_OK);
     return rl;
 }
@@ -44,15 +43,15 @@ static struct ratelimit *keyed(struct ratelimit_store *st, const char *secret,
  * or a random salt, gives others. */
 static void test_keys_follow_the_secret(void **state)
 {
-    struct ratelimit *a1 = keyed(ratelimit_memory_new(4), secret_a, false);
-    struct ratelimit *a2 = keyed(ratelimit_memory_new(4), secret_a, false);
-    struct ratelimit *b = keyed(ratelimit_memory_new(4), secret_b, false);
+    struct ratelimit *a1 = keyed(ratelimit_memory_new(4), secret_a);
+    struct ratelimit *a2 = keyed(ratelimit_memory_new(4), secret_a);
+    struct ratelimit *b = keyed(ratelimit_memory_new(4), secret_b);
     struct ratelimit *r = NULL;
     unsigned char k1[RATELIMIT_KEY_SIZE], k2[RATELIMIT_KEY_SIZE];
     unsigned char k3[RATELIMIT_KEY_SIZE], k4[RATELIMIT_KEY_SIZE];
 
     (void)state;
-    assert_int_equal(ratelimit_new(&r, ratelimit_memory_new(4), false), CD_OK);
+    assert_int_equal(ratelimit_new(&r, ratelimit_memory_new(4)), CD_OK);
     ratelimit_key(a1, "postLogin", "op@example.com", 14, k1);
     ratelimit_key(a2, "postLogin", "op@example.com", 14, k2);
     ratelimit_key(b, "postLogin", "op@example.com", 14, k3);
@@ -129,8 +128,9 @@ static void nodes_init(struct nodes *n, bool disabled)
     n->cfg.db_dialect = CONFIG_DIALECT_SQLITE;
     n->cfg.db_connection_string = n->db;
     n->app.cfg = &n->cfg;
-    n->x = keyed(ratelimit_database_new(&n->app), secret_a, disabled);
-    n->y = keyed(ratelimit_database_new(&n->app), secret_a, disabled);
+    /* disabled: node x is in reverse-proxy mode, which has no limiter. */
+    n->x = disabled ? NULL : keyed(ratelimit_database_new(&n->app), secret_a);
+    n->y = keyed(ratelimit_database_new(&n->app), secret_a);
 }
 
 static void nodes_release(struct nodes *n)
@@ -168,11 +168,12 @@ static void *disabled_run(void *arg)
     unsigned char k[RATELIMIT_KEY_SIZE];
     int64_t w;
 
-    ratelimit_key(n->x, "postLogin", "op@example.com", 14, k);
+    ratelimit_key(n->y, "postLogin", "op@example.com", 14, k);
     for (int i = 0; i < 5; i++)
         CHECK(n, ratelimit_hit(n->x, k, NOW, 1000, RATELIMIT_LINEAR, &w) ==
                      RATELIMIT_PASS);
     CHECK(n, ratelimit_count(n->x) == 0);
+    CHECK(n, ratelimit_count(n->y) == 0); /* nothing in the database */
     return NULL;
 }
 
@@ -284,6 +285,65 @@ static void test_expiry(void **state)
     nodes_release(&n);
 }
 
+/* The key's algorithm, pinned: HMAC-SHA256 keyed with the first 16 bytes
+ * of HMAC-SHA256(secret, "candor-throttle") over "<scope>-<identity>",
+ * stored as 64 lower-case hex characters (every node, every version). */
+static void *format_run(void *arg)
+{
+    struct nodes *n = arg;
+    unsigned char k[RATELIMIT_KEY_SIZE];
+    int64_t w;
+
+    ratelimit_key(n->x, "postLogin", "op@example.com", 14, k);
+    (void)ratelimit_hit(n->x, k, NOW, 1000, RATELIMIT_LINEAR, &w);
+    return NULL;
+}
+
+static void stored_key(const char *db, char out[65])
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+
+    out[0] = '\0';
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT `key` FROM "
+                                           "candor_throttle",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW &&
+        sqlite3_column_bytes(q, 0) == 64)
+        memcpy(out, sqlite3_column_text(q, 0), 65);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+}
+
+static void test_key_format(void **state)
+{
+    static const char label[] = "candor-throttle";
+    static const char id[] = "postLogin-op@example.com";
+    unsigned char salt[CRYPTO_HMAC_LEN], want[CRYPTO_HMAC_LEN];
+    char hex[65], got[65];
+    struct nodes n;
+    pthread_t t;
+
+    (void)state;
+    assert_int_equal(crypto_hmac_sha256(secret_a, strlen(secret_a), label,
+                                        sizeof(label) - 1, salt),
+                     CD_OK);
+    assert_int_equal(crypto_hmac_sha256(salt, RATELIMIT_SALT_LEN, id,
+                                        sizeof(id) - 1, want),
+                     CD_OK);
+    for (size_t i = 0; i < sizeof(want); i++)
+        snprintf(hex + 2 * i, 3, "%02x", want[i]);
+    nodes_init(&n, false);
+    assert_int_equal(pthread_create(&t, NULL, format_run, &n), 0);
+    pthread_join(t, NULL);
+    stored_key(n.db, got);
+    assert_string_equal(got, hex);
+    assert_int_equal(n.failures, 0);
+    nodes_release(&n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_disabled),
         cmocka_unit_test(test_unreachable_passes),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_key_format),
     };
     struct timespec ts;
 

@@ -332,6 +332,70 @@ static void test_enums(void **state)
     load_fails("OFFEN_APP_RETENTION");
 }
 
+/* SERVER_HTTPPORT: 0..65535, only with a certificate and key (it
+ * redirects to https); -1 when unset. */
+static void test_http_port(void **state)
+{
+    static const long ok[] = {0, 65535}, bad[] = {-1, 65536};
+    struct config cfg;
+    char val[32], want[160];
+
+    (void)state;
+    load_ok(&cfg);
+    assert_int_equal(cfg.server_http_port, -1);
+    config_release(&cfg);
+    setenv("CANDOR_SERVER_HTTPPORT", "80", 1);
+    load_fails("CANDOR_SERVER_HTTPPORT redirects to https and needs "
+               "CANDOR_SERVER_SSLCERTIFICATE and CANDOR_SERVER_SSLKEY");
+    setenv("CANDOR_SERVER_SSLCERTIFICATE", "/nonexistent/cert.pem", 1);
+    setenv("CANDOR_SERVER_SSLKEY", "/nonexistent/key.pem", 1);
+    for (size_t k = 0; k < 2; k++) {
+        snprintf(val, sizeof(val), "%ld", ok[k]);
+        setenv("CANDOR_SERVER_HTTPPORT", val, 1);
+        load_ok(&cfg);
+        assert_int_equal(cfg.server_http_port, ok[k]);
+        config_release(&cfg);
+    }
+    for (size_t k = 0; k < 2; k++) {
+        snprintf(val, sizeof(val), "%ld", bad[k]);
+        setenv("CANDOR_SERVER_HTTPPORT", val, 1);
+        snprintf(want, sizeof(want), "invalid value \"%s\" for "
+                 "CANDOR_SERVER_HTTPPORT: not an integer between 0 and "
+                 "65535", val);
+        load_fails(want);
+    }
+    unsetenv("CANDOR_SERVER_HTTPPORT");
+    unsetenv("CANDOR_SERVER_SSLCERTIFICATE");
+    unsetenv("CANDOR_SERVER_SSLKEY");
+}
+
+/* RATELIMIT: memory (the default) or database; anything else stops. */
+static void test_ratelimit(void **state)
+{
+    struct config cfg;
+
+    (void)state;
+    load_ok(&cfg);
+    assert_int_equal(cfg.ratelimit, CONFIG_RATELIMIT_MEMORY);
+    config_release(&cfg);
+    setenv("CANDOR_RATELIMIT", "memory", 1);
+    load_ok(&cfg);
+    assert_int_equal(cfg.ratelimit, CONFIG_RATELIMIT_MEMORY);
+    config_release(&cfg);
+    setenv("OFFEN_RATELIMIT", "database", 1);
+    unsetenv("CANDOR_RATELIMIT");
+    load_ok(&cfg);
+    assert_int_equal(cfg.ratelimit, CONFIG_RATELIMIT_DATABASE);
+    config_release(&cfg);
+    unsetenv("OFFEN_RATELIMIT");
+    setenv("CANDOR_RATELIMIT", "Database", 1);
+    load_fails("invalid value \"Database\" for CANDOR_RATELIMIT: not one "
+               "of memory, database");
+    setenv("CANDOR_RATELIMIT", "redis", 1);
+    load_fails("CANDOR_RATELIMIT");
+    unsetenv("CANDOR_RATELIMIT");
+}
+
 static void test_log_level(void **state)
 {
     static const struct {
@@ -744,6 +808,8 @@ int main(void)
         FIXTURE_TEST(test_bools),
         FIXTURE_TEST(test_dialect),
         FIXTURE_TEST(test_enums),
+        FIXTURE_TEST(test_http_port),
+        FIXTURE_TEST(test_ratelimit),
         FIXTURE_TEST(test_log_level),
         FIXTURE_TEST(test_auth_type),
         FIXTURE_TEST(test_root_account),
