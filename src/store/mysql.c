@@ -17,8 +17,9 @@
  *
  * Outages: when the server goes away, the failing call returns CD_ESTORE
  * ("database connection lost") and the connection is marked broken. Every
- * later call first reconnects, at most once per backoff interval (doubling
- * from MY_BACKOFF_MIN_MS to MY_BACKOFF_MAX_MS), and fails fast with
+ * later call first reconnects, at most once per backoff interval (struct
+ * store_backoff, store_int.h: doubling from STORE_BACKOFF_MIN_MS to
+ * STORE_BACKOFF_MAX_MS), and fails fast with
  * CD_ESTORE in between; a new session starts with an empty statement
  * cache. A transaction open when the connection broke is gone: until the
  * caller calls rollback(), every call fails, so no later statement can run
@@ -56,8 +57,6 @@
 #include "store/store.h"
 #include "store/store_backend.h"
 
-#define MY_BACKOFF_MIN_MS 100
-#define MY_BACKOFF_MAX_MS 5000
 #define MY_CONNECT_TIMEOUT_S 5 /* when the DSN gives no timeout= */
 #define MY_MIGRATE_LOCK_S "60" /* how long a node waits for another's */
 #define MY_PING_SQL "SELECT id FROM migrations LIMIT 1"
@@ -95,8 +94,8 @@ static void disconnect(struct my_conn *c)
 }
 
 /* The server said code/msg. A lost connection marks c broken (and its
- * transaction lost); a duplicate key is CD_EEXIST, a missing parent row
- * CD_ENOTFOUND, the rest CD_ESTORE. */
+ * transaction lost); a duplicate key is CD_EEXIST, the rest CD_ESTORE
+ * (store_backend.h). */
 static int my_fail(struct my_conn *c, unsigned code, const char *msg,
                    const char *what, struct cd_error *err)
 {
@@ -114,8 +113,6 @@ static int my_fail(struct my_conn *c, unsigned code, const char *msg,
     }
     if (code == ER_DUP_ENTRY || code == ER_DUP_KEY)
         rc = CD_EEXIST;
-    else if (code == ER_NO_REFERENCED_ROW_2 || code == ER_NO_REFERENCED_ROW)
-        rc = CD_ENOTFOUND;
     if (what != NULL)
         return cd_error_set(err, rc, "%s: %s", what, msg);
     return cd_error_set(err, rc, "%s", msg);
@@ -201,19 +198,11 @@ out:
     return rc;
 }
 
-static long elapsed_ms(const struct timespec *since)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - since->tv_sec) * 1000 +
-           (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
 /* Before every call: refuse while a lost transaction is not rolled back;
  * reconnect a broken connection, at most once per backoff interval. */
 int store_my_ready(struct my_conn *c, struct cd_error *err)
 {
+    struct timespec now;
     int rc;
 
     if (c->tx_lost)
@@ -222,27 +211,19 @@ int store_my_ready(struct my_conn *c, struct cd_error *err)
                             "gone, roll back");
     if (c->db != NULL)
         return CD_OK;
-    if (c->backoff_ms > 0 && elapsed_ms(&c->retry_at) < 0)
+    now = store_backoff_now();
+    if (store_backoff_blocked(&c->backoff, &now))
         return cd_error_set(err, CD_ESTORE,
                             "database unavailable (reconnecting)");
     rc = my_connect(c, err);
     if (rc == CD_OK) {
-        if (c->backoff_ms > 0)
+        if (c->backoff.ms > 0)
             log_info("MySQL connection re-established");
-        c->backoff_ms = 0;
+        store_backoff_ok(&c->backoff);
         return CD_OK;
     }
-    c->backoff_ms = c->backoff_ms == 0 ? MY_BACKOFF_MIN_MS
-                                       : c->backoff_ms * 2;
-    if (c->backoff_ms > MY_BACKOFF_MAX_MS)
-        c->backoff_ms = MY_BACKOFF_MAX_MS;
-    clock_gettime(CLOCK_MONOTONIC, &c->retry_at);
-    c->retry_at.tv_sec += c->backoff_ms / 1000;
-    c->retry_at.tv_nsec += (c->backoff_ms % 1000) * 1000000;
-    if (c->retry_at.tv_nsec >= 1000000000) {
-        c->retry_at.tv_sec++;
-        c->retry_at.tv_nsec -= 1000000000;
-    }
+    now = store_backoff_now(); /* the attempt itself may have taken long */
+    store_backoff_failed(&c->backoff, &now);
     return rc;
 }
 
@@ -332,7 +313,7 @@ static int my_ping(struct store *st, struct cd_error *err)
     long long n = 0;
     int rc = my_count_sql(c, MY_PING_SQL, NULL, 0, &n, err);
 
-    if (rc < 0 && c->db == NULL && !c->tx_lost && c->backoff_ms == 0)
+    if (rc < 0 && c->db == NULL && !c->tx_lost && c->backoff.ms == 0)
         rc = my_count_sql(c, MY_PING_SQL, NULL, 0, &n, err);
     return rc;
 }
@@ -437,17 +418,6 @@ static int my_rollback_to(struct store *st, const char *name,
     return my_named(st, "ROLLBACK TO SAVEPOINT", name, true, err);
 }
 
-/* exec() and count() report every database failure as CD_ESTORE, as
- * SQLite's do; only query() tells a duplicate key (store_backend.h). */
-static int plain_failure(int rc, struct cd_error *err)
-{
-    if (rc != CD_EEXIST && rc != CD_ENOTFOUND)
-        return rc;
-    if (err != NULL)
-        err->rc = CD_ESTORE;
-    return CD_ESTORE;
-}
-
 static int my_exec(struct store *st, const char *sql,
                    const char *const *params, size_t n, struct cd_error *err)
 {
@@ -456,11 +426,11 @@ static int my_exec(struct store *st, const char *sql,
     int rc;
 
     if (n == 0)
-        return plain_failure(store_my_simple(c, sql, NULL, err), err);
+        return store_my_simple(c, sql, NULL, err);
     rc = store_my_execute(c, sql, params, n, &stmt, NULL, err);
     if (rc == CD_OK)
         rc = store_my_rows(c, stmt, NULL, NULL, err);
-    return plain_failure(rc, err);
+    return rc;
 }
 
 static int count_row(void *ctx, const char *const *col, size_t ncol,
@@ -491,8 +461,7 @@ static int my_count(struct store *st, const char *sql,
                     const char *const *params, size_t n, long long *out,
                     struct cd_error *err)
 {
-    return plain_failure(my_count_sql(my(st), sql, params, n, out, err),
-                         err);
+    return my_count_sql(my(st), sql, params, n, out, err);
 }
 
 static int my_query(struct store *st, const char *sql,

@@ -16,10 +16,10 @@
 #include "common/err.h"
 #include "store/mysql_dsn.h"
 #include "store/store_backend.h"
+#include "store/store_int.h"
 
 #define MY_CACHE_SIZE 128
 #define MY_MAX_COLUMNS 32 /* most columns query() hands to a row callback */
-#define MY_MAX_PARAMS 64  /* most parameters one statement takes */
 
 struct my_cached {
     char *sql;        /* the key: statement text, owned */
@@ -36,8 +36,7 @@ struct my_conn {
     bool tx_lost;        /* the connection broke while in_tx */
     bool in_migration;   /* migrations run: DDL may have ended the
                           * transaction and its savepoints */
-    long backoff_ms;     /* current reconnect interval, 0 when healthy */
-    struct timespec retry_at; /* no reconnect attempt before this */
+    struct store_backoff backoff; /* reconnect attempts after a loss */
 };
 
 
@@ -49,7 +48,7 @@ struct my_conn {
 int store_my_ready(struct my_conn *c, struct cd_error *err) CD_MUST_CHECK;
 /* The error of c->db, or of stmt, into *err: a lost connection closes
  * c's session (and marks a transaction lost); a duplicate key is
- * CD_EEXIST, a missing parent row CD_ENOTFOUND, the rest CD_ESTORE. what
+ * CD_EEXIST, the rest CD_ESTORE. what
  * (may be NULL) prefixes the message. After a lost connection stmt is
  * gone: do not touch it. */
 int store_my_db_fail(struct my_conn *c, const char *what,
@@ -63,8 +62,9 @@ int store_my_stmt_fail(struct my_conn *c, MYSQL_STMT *stmt, const char *what,
 void store_my_cache_clear(struct my_conn *c);
 /* Find sql in the cache or prepare it, bind n text parameters (NULL binds
  * SQL NULL) and execute it; *out is the statement, whose result (if any)
- * store_my_rows() must read. CD_EINVAL for a wrong parameter count or
- * not exactly one statement. */
+ * store_my_rows() must read. n is at most STORE_MAX_PARAMS (store.c
+ * checks). CD_EINVAL for a wrong parameter count or not exactly one
+ * statement. */
 int store_my_execute(struct my_conn *c, const char *sql,
                      const char *const *params, size_t n, MYSQL_STMT **out,
                      const char *what, struct cd_error *err) CD_MUST_CHECK;

@@ -115,15 +115,12 @@ int store_my_execute(struct my_conn *c, const char *sql,
                      const char *const *params, size_t n, MYSQL_STMT **out,
                      const char *what, struct cd_error *err)
 {
-    MYSQL_BIND bind[MY_MAX_PARAMS];
+    MYSQL_BIND bind[STORE_MAX_PARAMS]; /* store.c bounds n */
     MYSQL_STMT *stmt = NULL;
     int rc = store_my_ready(c, err);
 
     if (rc < 0)
         return rc;
-    if (n > MY_MAX_PARAMS)
-        return cd_error_set(err, CD_EINVAL, "more than %d parameters",
-                            MY_MAX_PARAMS);
     rc = my_prepare(c, sql, &stmt, err);
     if (rc < 0)
         return rc;

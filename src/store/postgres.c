@@ -18,7 +18,8 @@
  * Outages: when the server goes away, the failing call returns CD_ESTORE
  * ("database connection lost") and the transaction in progress is gone.
  * Every later call first reconnects (PQreset), at most once per backoff
- * interval (doubling from PG_BACKOFF_MIN_MS to PG_BACKOFF_MAX_MS), and
+ * interval (struct store_backoff: doubling from STORE_BACKOFF_MIN_MS to
+ * STORE_BACKOFF_MAX_MS, store_int.h), and
  * fails fast with CD_ESTORE in between; after a reconnect the statement
  * cache starts empty, since a new session has no prepared statements. So a
  * server keeps running through an outage and resumes by itself.
@@ -40,13 +41,10 @@
 #include "store/migrate.h"
 #include "store/store.h"
 #include "store/store_backend.h"
+#include "store/store_int.h"
 
 #define PG_CACHE_SIZE 128
 #define PG_MAX_COLUMNS 32  /* most columns query() hands to a row callback */
-#define PG_MAX_PARAMS 64   /* most parameters one statement takes */
-#define PG_SQL_MAX 65536   /* longest statement text after rewriting */
-#define PG_BACKOFF_MIN_MS 100
-#define PG_BACKOFF_MAX_MS 5000
 #define PG_CONNECT_TIMEOUT "5"
 #define PG_PING_SQL "SELECT id FROM migrations LIMIT 1"
 /* The key of the advisory lock migrations run under ("candor" in ASCII). */
@@ -65,8 +63,7 @@ struct pg_conn {
     unsigned cache_next; /* next slot to reuse, round robin */
     unsigned name_next;  /* next statement number */
     bool in_tx;          /* begin() succeeded, no commit or rollback yet */
-    long backoff_ms;     /* current reconnect interval, 0 when healthy */
-    struct timespec retry_at; /* no reconnect attempt before this */
+    struct store_backoff backoff; /* reconnect attempts after a loss */
 };
 
 static struct pg_conn *pg(struct store *st)
@@ -96,15 +93,6 @@ static void cache_clear(struct pg_conn *c)
     }
 }
 
-static long now_diff_ms(const struct timespec *t)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(t->tv_sec - now.tv_sec) * 1000L +
-           (t->tv_nsec - now.tv_nsec) / 1000000L;
-}
-
 /* Session settings every connection gets, after each (re)connect. */
 static int pg_session(struct pg_conn *c, struct cd_error *err)
 {
@@ -131,28 +119,19 @@ static int pg_ensure(struct pg_conn *c, struct cd_error *err)
     if (c->in_tx)
         return cd_error_set(err, CD_ESTORE, "database connection lost "
                                             "in a transaction");
-    if (c->backoff_ms > 0 && now_diff_ms(&c->retry_at) > 0)
+    now = store_backoff_now();
+    if (store_backoff_blocked(&c->backoff, &now))
         return cd_error_set(err, CD_ESTORE, "database unavailable "
                                             "(reconnecting)");
     cache_clear(c);
     PQreset(c->db);
     if (PQstatus(c->db) == CONNECTION_OK && pg_session(c, err) == CD_OK) {
         log_info("Reconnected to the database");
-        c->backoff_ms = 0;
+        store_backoff_ok(&c->backoff);
         return CD_OK;
     }
-    c->backoff_ms = c->backoff_ms == 0 ? PG_BACKOFF_MIN_MS
-                                       : c->backoff_ms * 2;
-    if (c->backoff_ms > PG_BACKOFF_MAX_MS)
-        c->backoff_ms = PG_BACKOFF_MAX_MS;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    now.tv_sec += c->backoff_ms / 1000;
-    now.tv_nsec += (c->backoff_ms % 1000) * 1000000L;
-    if (now.tv_nsec >= 1000000000L) {
-        now.tv_sec++;
-        now.tv_nsec -= 1000000000L;
-    }
-    c->retry_at = now;
+    now = store_backoff_now(); /* the attempt itself may have taken long */
+    store_backoff_failed(&c->backoff, &now);
     return pg_fail(CD_ESTORE, "database unavailable", PQerrorMessage(c->db),
                    err);
 }
@@ -164,31 +143,36 @@ static bool only_space(const char *s)
     return *s == '\0';
 }
 
-/* Copy sql to out, each '?' outside quotes becoming $1, $2, ... */
-static int pg_rewrite(const char *sql, char *out, size_t size,
-                      struct cd_error *err)
+/* Each '?' outside quotes in sql becoming $1, $2, ...: write the result
+ * to out (when not NULL) and return its length. */
+static size_t pg_rewrite(const char *sql, char *out)
 {
     size_t len = 0;
-    int next = 1;
+    unsigned next = 1;
     char quote = 0;
 
     for (const char *p = sql; *p != '\0'; p++) {
+        char num[16];
         int k;
 
         if (quote != 0 && *p == quote)
             quote = 0;
         else if (quote == 0 && (*p == '\'' || *p == '"'))
             quote = *p;
-        if (quote == 0 && *p == '?')
-            k = snprintf(out + len, size - len, "$%d", next++);
-        else
-            k = snprintf(out + len, size - len, "%c", *p);
-        if (k < 0 || (size_t)k >= size - len)
-            return cd_error_set(err, CD_ETOOBIG, "SQL statement too long");
+        if (quote != 0 || *p != '?') {
+            if (out != NULL)
+                out[len] = *p;
+            len++;
+            continue;
+        }
+        k = snprintf(num, sizeof(num), "$%u", next++);
+        if (out != NULL)
+            memcpy(out + len, num, (size_t)k);
         len += (size_t)k;
     }
-    out[len] = '\0';
-    return CD_OK;
+    if (out != NULL)
+        out[len] = '\0';
+    return len;
 }
 
 /* Statements that cannot be prepared are reported as bad input, as SQLite
@@ -239,11 +223,11 @@ static int pg_prepare(struct pg_conn *c, const char *sql,
                       const struct pg_cached **out, struct cd_error *err)
 {
     struct pg_cached *slot;
-    char *text = NULL;
+    char *text;
     char name[16];
     PGresult *res;
     int nparams = 0;
-    int rc;
+    int rc = CD_OK;
 
     for (size_t i = 0; i < PG_CACHE_SIZE; i++) {
         if (c->cache[i].sql != NULL && strcmp(c->cache[i].sql, sql) == 0) {
@@ -254,10 +238,9 @@ static int pg_prepare(struct pg_conn *c, const char *sql,
     if (only_space(sql))
         return cd_error_set(err, CD_EINVAL,
                             "expected exactly one SQL statement");
-    text = xmalloc(PG_SQL_MAX);
-    rc = pg_rewrite(sql, text, PG_SQL_MAX, err);
-    if (rc < 0)
-        goto out;
+    /* Sized by a first pass: no cap on the statement's length. */
+    text = xmalloc(pg_rewrite(sql, NULL) + 1);
+    pg_rewrite(sql, text);
     snprintf(name, sizeof(name), "cd_%u", c->name_next++);
     res = PQprepare(c->db, name, text, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -320,7 +303,7 @@ static int pg_run(struct pg_conn *c, const char *sql,
         rc = pg_prepare(c, sql, &stmt, err);
         if (rc < 0)
             break;
-        if (n > PG_MAX_PARAMS || (size_t)stmt->nparams != n)
+        if ((size_t)stmt->nparams != n)
             return cd_error_set(err, CD_EINVAL,
                                 "statement takes %d parameters, %zu given",
                                 stmt->nparams, n);
@@ -439,7 +422,7 @@ static int pg_ping(struct store *st, struct cd_error *err)
 
     /* A server that restarted since the last call shows up as a failed
      * first statement: reconnect and ask once more. */
-    if (rc < 0 && PQstatus(c->db) != CONNECTION_OK && c->backoff_ms == 0)
+    if (rc < 0 && PQstatus(c->db) != CONNECTION_OK && c->backoff.ms == 0)
         rc = pg_simple(c, PG_PING_SQL, "ping", err);
     return rc;
 }
@@ -532,17 +515,6 @@ static int pg_rollback_to(struct store *st, const char *name,
     return pg_named(st, "ROLLBACK TO SAVEPOINT", name, err);
 }
 
-/* exec() and count() report a duplicate key as any other failure, as
- * SQLite's do; only query() tells it apart. */
-static int plain_failure(int rc, struct cd_error *err)
-{
-    if (rc != CD_EEXIST)
-        return rc;
-    if (err != NULL)
-        err->rc = CD_ESTORE;
-    return CD_ESTORE;
-}
-
 static int pg_exec(struct store *st, const char *sql,
                    const char *const *params, size_t n, struct cd_error *err)
 {
@@ -550,7 +522,7 @@ static int pg_exec(struct store *st, const char *sql,
     int rc = pg_run(pg(st), sql, params, n, NULL, &res, err);
 
     PQclear(res);
-    return plain_failure(rc, err);
+    return rc;
 }
 
 /* Integers, and booleans as PostgreSQL writes them. */
@@ -575,7 +547,7 @@ static int pg_count(struct store *st, const char *sql,
         !PQgetisnull(res, 0, 0))
         *out = pg_int(PQgetvalue(res, 0, 0));
     PQclear(res);
-    return plain_failure(rc, err);
+    return rc;
 }
 
 static int pg_query(struct store *st, const char *sql,

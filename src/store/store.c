@@ -115,6 +115,11 @@ bool store_in_transaction(struct store *st)
     return st->backend->in_transaction(st);
 }
 
+bool store_has_checkpoint(const struct store *st)
+{
+    return st->backend->checkpoint != NULL;
+}
+
 void store_wal_manual(struct store *st)
 {
     if (st->backend->wal_manual != NULL)
@@ -181,28 +186,57 @@ int store_exec(struct store *st, const char *sql, struct cd_error *err)
     return store_exec_args(st, sql, NULL, 0, err);
 }
 
+/* A statement and its parameter count, before any backend sees them. */
+static int check_stmt(const char *sql, size_t n, struct cd_error *err)
+{
+    if (sql == NULL)
+        return cd_error_set(err, CD_EINVAL, "no SQL statement");
+    if (n > STORE_MAX_PARAMS)
+        return cd_error_set(err, CD_EINVAL, "%zu parameters, at most %d "
+                            "supported", n, STORE_MAX_PARAMS);
+    return CD_OK;
+}
+
+/* exec() and count() report every database failure as CD_ESTORE; only
+ * query() tells a duplicate key apart (store_backend.h). */
+static int plain_failure(int rc, struct cd_error *err)
+{
+    if (rc != CD_EEXIST)
+        return rc;
+    if (err != NULL)
+        err->rc = CD_ESTORE;
+    return CD_ESTORE;
+}
+
 int store_exec_args(struct store *st, const char *sql,
                     const char *const *params, size_t n,
                     struct cd_error *err)
 {
-    if (sql == NULL)
-        return cd_error_set(err, CD_EINVAL, "no SQL statement");
-    return st->backend->exec(st, sql, params, n, err);
+    int rc = check_stmt(sql, n, err);
+
+    if (rc < 0)
+        return rc;
+    return plain_failure(st->backend->exec(st, sql, params, n, err), err);
 }
 
 int store_count(struct store *st, const char *sql, const char *const *params,
                 size_t n, long long *out, struct cd_error *err)
 {
+    int rc = check_stmt(sql, n, err);
+
     *out = 0;
-    if (sql == NULL)
-        return cd_error_set(err, CD_EINVAL, "no SQL statement");
-    return st->backend->count(st, sql, params, n, out, err);
+    if (rc < 0)
+        return rc;
+    rc = st->backend->count(st, sql, params, n, out, err);
+    return plain_failure(rc, err);
 }
 
 int store_query(struct store *st, const char *sql, const char *const *params,
                 size_t n, store_row_fn *row, void *ctx, struct cd_error *err)
 {
-    if (sql == NULL)
-        return cd_error_set(err, CD_EINVAL, "no SQL statement");
+    int rc = check_stmt(sql, n, err);
+
+    if (rc < 0)
+        return rc;
     return st->backend->query(st, sql, params, n, row, ctx, err);
 }

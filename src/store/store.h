@@ -47,6 +47,10 @@ struct store_writer; /* opaque: the group-commit writer thread */
  * submissions is split into transactions of at most this many ops. */
 #define STORE_WRITER_BATCH_MAX 4096
 
+/* How often the writer's checkpoint thread (SQLite only) copies the
+ * write-ahead log back into the database file. */
+#define STORE_WRITER_CHECKPOINT_MS 250
+
 /* ---- connections ------------------------------------------------------ */
 
 /* Open a connection. For CONFIG_DIALECT_SQLITE, conn is a file path or a
@@ -58,9 +62,16 @@ struct store_writer; /* opaque: the group-commit writer thread */
  * For CONFIG_DIALECT_POSTGRES, conn is a libpq URI or keyword string
  * (Offen's); the session runs in UTC, and a lost connection is re-made at
  * a later call (docs/internals/store.md, "PostgreSQL").
+ * For CONFIG_DIALECT_MYSQL, conn is Offen's go-sql-driver/mysql DSN
+ * ("user:pass@tcp(host:3306)/db?timeout=5s", store/mysql_dsn.h); the
+ * session talks utf8mb4 (binary collation) in UTC, and a lost connection
+ * is re-made at a later call (docs/internals/store.md, "MySQL and
+ * MariaDB").
  * Returns CD_OK and sets *out (free it with store_close()), CD_EINVAL for a
- * bad dialect or empty conn, CD_ESTORE when the database cannot be opened
- * or configured. *out is NULL on failure. */
+ * bad dialect, an empty conn or a malformed MySQL DSN, CD_ETOOBIG for a
+ * MySQL DSN (or a part of it) over its cap, CD_ENOMEM when the MySQL
+ * client cannot allocate its handle, CD_ESTORE when the database cannot
+ * be opened or configured. *out is NULL on failure. */
 int store_open(struct store **out, enum config_dialect dialect,
                const char *conn, struct cd_error *err) CD_MUST_CHECK;
 
@@ -102,7 +113,10 @@ bool store_in_transaction(struct store *st);
  * copying the log back into the database (and fsyncing it) themselves;
  * store_checkpoint() does that copy without blocking writers (PASSIVE).
  * The group-commit writer uses both so that no fsync delays an
- * acknowledgement. No-ops for databases that manage their own log. */
+ * acknowledgement. No-ops for databases that manage their own log, for
+ * which store_has_checkpoint() is false (so the writer opens no
+ * connection and starts no thread for them). */
+bool store_has_checkpoint(const struct store *st);
 void store_wal_manual(struct store *st);
 int store_checkpoint(struct store *st, struct cd_error *err) CD_MUST_CHECK;
 

@@ -5,12 +5,13 @@
  * its first member, so store.c can hand out &conn->base and the backend gets
  * its own struct back with STORE_CONTAINER(). Every SQL text that differs
  * per dialect lives in the backend's files (store/<name>.c,
- * store/<name>_schema.c, store/<name>_accounts.c and
- * store/<name>_events.c), never in store.c, migrate.c, writer.c,
- * accounts.c, users.c or events.c.
+ * store/<name>_schema.c, store/<name>_accounts.c, store/<name>_events.c
+ * and store/<name>_throttle.c), never in store.c, migrate.c, writer.c,
+ * accounts.c, users.c, events.c or throttle.c.
  *
- * store.c validates arguments (savepoint names, NULL pointers) before
- * calling into a backend, so backends need not repeat those checks.
+ * store.c validates arguments (savepoint names, NULL pointers, at most
+ * STORE_MAX_PARAMS parameters) before calling into a backend, so backends
+ * need not repeat those checks.
  * All functions follow err.h: CD_OK or a negative code, detail in *err.
  */
 #ifndef CD_STORE_STORE_BACKEND_H
@@ -71,7 +72,10 @@ struct store_backend {
                        struct cd_error *err);
 
     /* Run one statement with n text parameters bound in order (the
-     * dialect's placeholder syntax is in sql). Rows are discarded. */
+     * dialect's placeholder syntax is in sql). Rows are discarded. n is at
+     * most STORE_MAX_PARAMS (store.c checks). A duplicate key may come
+     * back as CD_EEXIST, which store.c reports as CD_ESTORE for exec()
+     * and count(). */
     int (*exec)(struct store *st, const char *sql, const char *const *params,
                 size_t n, struct cd_error *err);
     /* Run one query with n text parameters and store the integer in the
@@ -229,14 +233,23 @@ extern const struct store_throttle_sql store_sqlite_throttle_sql;
 extern const struct store_throttle_sql store_postgres_throttle_sql;
 extern const struct store_throttle_sql store_mysql_throttle_sql;
 
+/* Most parameters one statement takes, on every dialect: store.c refuses
+ * more with CD_EINVAL before a backend sees them, so a backend may bind
+ * them in an array of this size. */
+#define STORE_MAX_PARAMS 64
+
 /* store_exec() with parameters, and the count query: for store/ code that
- * needs them (the migration runner and the dialects' migration steps). */
+ * needs them (the migration runner and the dialects' migration steps).
+ * Every database failure is CD_ESTORE, a duplicate key too; more than
+ * STORE_MAX_PARAMS parameters is CD_EINVAL. */
 int store_exec_args(struct store *st, const char *sql,
                     const char *const *params, size_t n,
                     struct cd_error *err) CD_MUST_CHECK;
 int store_count(struct store *st, const char *sql, const char *const *params,
                 size_t n, long long *out, struct cd_error *err) CD_MUST_CHECK;
-/* The backend's query(), for accounts.c, users.c and events.c. */
+/* The backend's query(), for accounts.c, users.c and events.c: a
+ * duplicate key is CD_EEXIST, more than STORE_MAX_PARAMS parameters
+ * CD_EINVAL. */
 int store_query(struct store *st, const char *sql, const char *const *params,
                 size_t n, store_row_fn *row, void *ctx,
                 struct cd_error *err) CD_MUST_CHECK;

@@ -9,12 +9,15 @@
  * Gregorian, days from 1970-01-01), not with gmtime()/timegm(), so that
  * it does not depend on the C library's range or the TZ variable.
  *
+ * The reconnect backoff both server backends share lives here too.
+ *
  * Threading: no state; the functions are safe on any thread.
  */
 #include "common/common.h"
 #include "store/store_int.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include "common/xalloc.h"
 #include "store/store.h"
@@ -57,6 +60,44 @@ int store_tx(struct store *st, store_tx_fn *fn, const void *arg,
         return store_commit(st, err); /* rolls back if it fails */
     store_rollback(st, NULL);
     return rc;
+}
+
+/* ---- reconnect backoff ------------------------------------------------ */
+
+struct timespec store_backoff_now(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now;
+}
+
+bool store_backoff_blocked(const struct store_backoff *b,
+                           const struct timespec *now)
+{
+    if (b->ms == 0)
+        return false;
+    return now->tv_sec < b->retry_at.tv_sec ||
+           (now->tv_sec == b->retry_at.tv_sec &&
+            now->tv_nsec < b->retry_at.tv_nsec);
+}
+
+void store_backoff_failed(struct store_backoff *b, const struct timespec *now)
+{
+    b->ms = b->ms == 0 ? STORE_BACKOFF_MIN_MS : b->ms * 2;
+    if (b->ms > STORE_BACKOFF_MAX_MS)
+        b->ms = STORE_BACKOFF_MAX_MS;
+    b->retry_at.tv_sec = now->tv_sec + b->ms / 1000;
+    b->retry_at.tv_nsec = now->tv_nsec + (b->ms % 1000) * 1000000L;
+    if (b->retry_at.tv_nsec >= 1000000000L) {
+        b->retry_at.tv_sec++;
+        b->retry_at.tv_nsec -= 1000000000L;
+    }
+}
+
+void store_backoff_ok(struct store_backoff *b)
+{
+    b->ms = 0;
 }
 
 /* ---- timestamps ------------------------------------------------------- */

@@ -1,10 +1,11 @@
-/* store_int.h -- helpers shared by accounts.c and users.c (store/ only).
+/* store_int.h -- helpers shared inside store/ (store/ only).
  *
  * Both files hold the backend-neutral half of the operators and accounts
  * API: they take their SQL from the backend (struct store_accounts_sql in
  * store_backend.h), run it through store_query() and store_count(), and
- * turn rows of text into the structs of store.h. Tests include this header
- * to reach the timestamp functions.
+ * turn rows of text into the structs of store.h. The server backends
+ * (postgres.c, mysql.c) share the reconnect backoff below. Tests include
+ * this header to reach the timestamp and backoff functions.
  */
 #ifndef CD_STORE_STORE_INT_H
 #define CD_STORE_STORE_INT_H
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "common/err.h"
 
@@ -53,6 +55,33 @@ int store_relationships_write(struct store *st,
                               const struct store_relationship *rels, size_t n,
                               const char *user_id, bool upsert,
                               struct cd_error *err) CD_MUST_CHECK;
+
+/* ---- reconnect backoff (postgres.c, mysql.c) ---- */
+
+/* After a failed reconnect the next attempt waits STORE_BACKOFF_MIN_MS,
+ * doubling with each further failure up to STORE_BACKOFF_MAX_MS; calls in
+ * between fail fast. Times are CLOCK_MONOTONIC (store_backoff_now()); they
+ * are parameters so that the arithmetic can be tested without a server. */
+#define STORE_BACKOFF_MIN_MS 100
+#define STORE_BACKOFF_MAX_MS 5000
+
+struct store_backoff {
+    long ms;                  /* current interval, 0 when healthy */
+    struct timespec retry_at; /* no reconnect attempt before this */
+};
+
+/* CLOCK_MONOTONIC now. */
+struct timespec store_backoff_now(void);
+/* A reconnect must not be tried yet: a failure was recorded and now is
+ * before its retry_at. */
+bool store_backoff_blocked(const struct store_backoff *b,
+                           const struct timespec *now);
+/* A reconnect failed at now: double the interval (the first is
+ * STORE_BACKOFF_MIN_MS, none past STORE_BACKOFF_MAX_MS), retry_at = now +
+ * it. */
+void store_backoff_failed(struct store_backoff *b, const struct timespec *now);
+/* Connected: healthy again (ms 0, never blocked). */
+void store_backoff_ok(struct store_backoff *b);
 
 /* Room for what store_time_format() writes (36 bytes, NUL included),
  * with a margin the compiler can prove. */

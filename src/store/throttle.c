@@ -1,14 +1,17 @@
 /* throttle.c -- the throttle's state in the database, shared by nodes.
  *
  * The backend-neutral half of store_throttle_hit() and friends (store.h):
- * argument checks, the transaction, and Offen's decision, made in C
- * exactly as api/ratelimit_mem.c makes it. The SQL is the dialect's
- * (struct store_throttle_sql, store_backend.h): claim makes sure the key
+ * argument checks, the transaction, and Offen's decision:
+ * throttle_decide() (common/throttle_rule.h), the rule api/ratelimit_mem.c
+ * uses too. The SQL is the dialect's (struct store_throttle_sql,
+ * store_backend.h): claim makes sure the key
  * has a row and read returns it locked, so the read-modify-write of one
  * key is serialised across every connection of every node until the
  * commit. A fresh or ended row reads as "no entry". An attempt that fails
- * after its begin (a deadlock, a row deleted between claim and read) is
- * rolled back and tried again, up to THROTTLE_ATTEMPTS times.
+ * after its begin (a deadlock, a row deleted between claim and read, a
+ * connection lost) is rolled back and tried again, up to THROTTLE_ATTEMPTS
+ * times; a begin that fails (a connection found lost there, which the
+ * next call re-makes) is tried once more.
  *
  * Threading: each call uses st only; a struct store belongs to one thread.
  */
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/throttle_rule.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 #include "store/store_int.h"
@@ -66,40 +70,27 @@ static int read_row(void *ctx, const char *const *col, size_t ncol,
     return CD_OK;
 }
 
-/* Offen's decision on the row r (ratelimit_mem.c's mem_hit()); sets *next
- * to the row to store and returns whether it changed. */
-static bool decide(const struct row *r, int64_t now, int64_t d,
-                   bool exponential, int64_t timeout,
-                   enum store_throttle_verdict *v, int64_t *wait,
-                   struct row *next)
+static enum store_throttle_verdict verdict_of(enum throttle_verdict v)
 {
-    *wait = 0;
-    if (!r->found || r->until <= now) {
-        next->until = now + d;
-        next->queue = 1;
-        *v = STORE_THROTTLE_PASS;
-        return true;
+    switch (v) {
+    case THROTTLE_WAIT:   return STORE_THROTTLE_WAIT;
+    case THROTTLE_REJECT: return STORE_THROTTLE_REJECT;
+    case THROTTLE_PASS:   break;
     }
-    if (r->until - now > timeout) {
-        *v = STORE_THROTTLE_REJECT;
-        return false;
-    }
-    *wait = r->until - now;
-    next->until = r->until + d * (exponential ? r->queue : 1);
-    next->queue = r->queue + 1;
-    *v = STORE_THROTTLE_WAIT;
-    return true;
+    return STORE_THROTTLE_PASS;
 }
 
 /* One attempt, in its own transaction. *began tells a failed begin (the
- * database is away: no retry) from a failure inside. */
+ * connection lost, or the database away: one retry only) from a failure
+ * inside. */
 static int hit_once(struct store *st, const char *key, int64_t now,
                     int64_t d, bool exponential, int64_t timeout,
                     enum store_throttle_verdict *v, int64_t *wait,
                     bool *began, struct cd_error *err)
 {
     const struct store_throttle_sql *q = tsql(st);
-    struct row r = {0}, next = {0};
+    struct throttle_decision dec;
+    struct row r = {0};
     char until[24], queue[24];
     const char *p[3] = {until, queue, key};
     int rc;
@@ -116,10 +107,15 @@ static int hit_once(struct store *st, const char *key, int64_t now,
      * (PostgreSQL's DO NOTHING does not lock a row it finds). Again. */
     if (rc == CD_OK && !r.found)
         rc = cd_error_set(err, CD_ESTORE, "throttle row vanished");
-    if (rc == CD_OK && decide(&r, now, d, exponential, timeout, v, wait,
-                              &next)) {
-        snprintf(until, sizeof(until), "%" PRId64, next.until);
-        snprintf(queue, sizeof(queue), "%" PRId64, next.queue);
+    if (rc < 0)
+        goto out;
+    /* A fresh row (0, 0) has no live block. */
+    dec = throttle_decide(r.until, r.queue, now, d, exponential, timeout);
+    *v = verdict_of(dec.verdict);
+    *wait = dec.wait_ms;
+    if (dec.verdict != THROTTLE_REJECT) {
+        snprintf(until, sizeof(until), "%" PRId64, dec.until_ms);
+        snprintf(queue, sizeof(queue), "%" PRId64, dec.queue);
         rc = store_query(st, q->update, p, 3, NULL, NULL, err);
     }
     if (rc == CD_OK)
@@ -136,6 +132,7 @@ int store_throttle_hit(struct store *st, const char *key, int64_t now_ms,
                        int64_t *wait_ms, struct cd_error *err)
 {
     bool began = false;
+    int begin_failures = 0;
     int rc;
 
     *verdict = STORE_THROTTLE_PASS;
@@ -151,7 +148,10 @@ int store_throttle_hit(struct store *st, const char *key, int64_t now_ms,
     for (int i = 0; i < THROTTLE_ATTEMPTS; i++) {
         rc = hit_once(st, key, now_ms, d_ms, exponential, timeout_ms,
                       verdict, wait_ms, &began, err);
-        if (rc == CD_OK || !began)
+        /* A failed begin: a connection found lost there is re-made by
+         * the next call, so once more; a database that stays away fails
+         * fast in its backoff. */
+        if (rc == CD_OK || (!began && ++begin_failures > 1))
             break;
     }
     if (rc < 0) {

@@ -20,10 +20,15 @@
  * leaves it in an unknown state), every op whose work was lost gets
  * CD_ESTORE.
  *
- * Checkpoints: the writer's commits never copy the write-ahead log back
- * into the database file (and fsync it) themselves; a second thread with a
- * connection of its own does it every WRITER_CHECKPOINT_MS, passively, so
- * that no acknowledgement waits on a checkpoint's fsync.
+ * Checkpoints (SQLite only: store_has_checkpoint()): the writer's commits
+ * never copy the write-ahead log back into the database file (and fsync
+ * it) themselves; a second thread with a connection of its own does it
+ * every STORE_WRITER_CHECKPOINT_MS, passively, so that no acknowledgement
+ * waits on a checkpoint's fsync. The thread is started before the writer's
+ * commits stop checkpointing; if it cannot be (no connection, no thread),
+ * the commits go on checkpointing as SQLite does by default. PostgreSQL
+ * and MySQL manage their logs themselves: no second connection, no
+ * thread.
  *
  * Threading: the struct store is used only by the writer thread after
  * start. The queue and the counters are guarded by mu. Callbacks run on the
@@ -43,7 +48,6 @@
 #include "common/xalloc.h"
 
 #define WRITER_SAVEPOINT "cd_op"
-#define WRITER_CHECKPOINT_MS 250
 
 struct store_writer {
     struct store *st;         /* owned by the writer thread */
@@ -227,7 +231,7 @@ static void *checkpointer_main(void *arg)
         struct timespec until;
 
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += WRITER_CHECKPOINT_MS * 1000000L;
+        until.tv_nsec += STORE_WRITER_CHECKPOINT_MS * 1000000L;
         until.tv_sec += until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
         pthread_mutex_lock(&w->mu);
@@ -241,22 +245,66 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
-static int start_thread(struct store_writer *w, struct cd_error *err)
+/* The checkpointer, where the backend has one (SQLite): its connection
+ * and thread. Only once the thread exists do the writer's commits stop
+ * checkpointing themselves, so the log never grows without a reader.
+ * Without them the checkpoints simply stay where they were: in the
+ * writer's commits. Runs before the writer thread, which owns w->st. */
+static void start_checkpointer(struct store_writer *w,
+                               enum config_dialect dialect, const char *conn)
+{
+    struct cd_error err = {0};
+    int e;
+
+    if (!store_has_checkpoint(w->st))
+        return;
+    if (store_open(&w->ckpt_st, dialect, conn, &err) < 0) {
+        log_warn("store writer: no checkpoint connection: %s", err.msg);
+        return;
+    }
+    e = pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w);
+    if (e != 0) {
+        log_warn("store writer: cannot start the checkpoint thread: %s",
+                 strerror(e));
+        store_close(w->ckpt_st);
+        w->ckpt_st = NULL;
+        return;
+    }
+    w->ckpt_started = true;
+    store_wal_manual(w->st);
+}
+
+/* Stop the checkpoint thread, if it runs: it leaves once exited is set. */
+static void stop_checkpointer(struct store_writer *w)
+{
+    if (!w->ckpt_started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->exited = true;
+    pthread_cond_signal(&w->ckpt_wake);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->ckpt_thread, NULL);
+    w->ckpt_started = false;
+}
+
+/* Both threads with every signal blocked: they belong to the loops. */
+static int start_threads(struct store_writer *w, enum config_dialect dialect,
+                         const char *conn, struct cd_error *err)
 {
     sigset_t all, old;
     int e;
 
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
+    start_checkpointer(w, dialect, conn);
     e = pthread_create(&w->thread, NULL, writer_main, w);
-    if (e == 0 && w->ckpt_st != NULL)
-        w->ckpt_started =
-            pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (e != 0)
+    if (e != 0) {
+        stop_checkpointer(w);
         return cd_error_set(err, CD_ENOMEM,
                             "cannot start the writer thread: %s",
                             strerror(e));
+    }
     return CD_OK;
 }
 
@@ -269,15 +317,11 @@ int store_writer_start(struct store_writer **out, enum config_dialect dialect,
     *out = NULL;
     if (rc < 0)
         goto out;
-    /* Without its own connection the checkpoints simply stay where they
-     * were: in the writer's commits. */
-    if (store_open(&w->ckpt_st, dialect, conn, NULL) == CD_OK)
-        store_wal_manual(w->st);
     w->rcs = xcalloc(STORE_WRITER_BATCH_MAX, sizeof(*w->rcs));
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->wake, NULL);
     pthread_cond_init(&w->ckpt_wake, NULL);
-    rc = start_thread(w, err);
+    rc = start_threads(w, dialect, conn, err);
     if (rc < 0) {
         pthread_cond_destroy(&w->wake);
         pthread_cond_destroy(&w->ckpt_wake);
@@ -333,12 +377,7 @@ void store_writer_stop(struct store_writer *w)
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
-    if (w->ckpt_started) {
-        pthread_mutex_lock(&w->mu);
-        pthread_cond_signal(&w->ckpt_wake); /* exited is set: it leaves */
-        pthread_mutex_unlock(&w->mu);
-        pthread_join(w->ckpt_thread, NULL);
-    }
+    stop_checkpointer(w); /* exited is set: it leaves */
     pthread_cond_destroy(&w->wake);
     pthread_cond_destroy(&w->ckpt_wake);
     pthread_mutex_destroy(&w->mu);

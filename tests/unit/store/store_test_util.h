@@ -8,16 +8,17 @@
  *
  * The dialect comes from the environment: CANDOR_TEST_DIALECT (sqlite3,
  * postgres or mysql; sqlite3 when unset) and CANDOR_TEST_DSN, a server
- * where the test may create and drop databases (tests/db/postgres.sh
- * prints one). On PostgreSQL, tdir_file(d, "x.db") is the connection
- * string of a fresh, empty database of its own (CREATE DATABASE with a
- * unique name, the same one for the same d and name), dropped again by
- * tdir_remove(); file_int(), file_lines() and file_exec() run their SQL
- * there through libpq, with SQLite's `backquotes` read as "double
- * quotes". On MySQL the same, through MariaDB Connector/C, with the
- * DSN in Offen's form (tests/db/mariadb.sh prints one) and `backquotes`
- * as they are. Tests that are SQLite's by nature (the Offen SQLite fixture,
- * WAL, file paths) call SKIP_UNLESS_SQLITE() first.
+ * where the test may create and drop databases (tests/db/postgres.sh and
+ * tests/db/mariadb.sh print one). On PostgreSQL and MySQL, tdir_file(d,
+ * "x.db") is the connection string of a fresh, empty database of its own
+ * (CREATE DATABASE with a unique name, the same one for the same d and
+ * name), dropped again by tdir_remove(); file_int(), file_lines() and
+ * file_exec() run their SQL there: through libpq on PostgreSQL, with
+ * SQLite's `backquotes` read as "double quotes"; through MariaDB
+ * Connector/C on MySQL, with the DSN in Offen's form and `backquotes` as
+ * they are. Tests that are SQLite's by nature (the Offen SQLite fixture,
+ * WAL, file paths) call SKIP_UNLESS_SQLITE() first; those of one server
+ * dialect SKIP_UNLESS_DIALECT().
  */
 #ifndef CD_TESTS_STORE_TEST_UTIL_H
 #define CD_TESTS_STORE_TEST_UTIL_H
@@ -64,17 +65,30 @@ static inline bool test_on_sqlite(void)
     return test_dialect() == CONFIG_DIALECT_SQLITE;
 }
 
-/* Skip the calling test, saying why, unless the dialect is SQLite. */
-#define SKIP_UNLESS_SQLITE(why)                                              \
+/* The dialect under test as CANDOR_TEST_DIALECT spells it. */
+static inline const char *test_dialect_name(void)
+{
+    switch (test_dialect()) {
+    case CONFIG_DIALECT_POSTGRES: return "postgres";
+    case CONFIG_DIALECT_MYSQL:    return "mysql";
+    case CONFIG_DIALECT_SQLITE:   break;
+    }
+    return "sqlite3";
+}
+
+/* Skip the calling test, saying why, unless cond holds. */
+#define SKIP_UNLESS(cond, why)                                               \
     do {                                                                     \
-        if (!test_on_sqlite()) {                                             \
-            printf("# skipped on %s: %s\n",                                  \
-                   getenv("CANDOR_TEST_DIALECT"), (why));                    \
+        if (!(cond)) {                                                       \
+            printf("# skipped on %s: %s\n", test_dialect_name(), (why));     \
             skip();                                                          \
         }                                                                    \
     } while (0)
+/* ... unless the dialect under test is d. */
+#define SKIP_UNLESS_DIALECT(d, why) SKIP_UNLESS(test_dialect() == (d), why)
+#define SKIP_UNLESS_SQLITE(why) SKIP_UNLESS_DIALECT(CONFIG_DIALECT_SQLITE, why)
 
-/* ---- PostgreSQL: one database per (folder, name) ----------------------- */
+/* ---- PostgreSQL and MySQL: one database per (folder, name) ------------ */
 
 #define TDB_MAX 32
 
@@ -194,7 +208,8 @@ static inline void tdm_conn_for(const char *db, char *out, size_t size)
                          query != NULL ? query : "") < (int)size);
 }
 
-/* CANDOR_TEST_DSN (a URI) with its database replaced by db. */
+/* CANDOR_TEST_DSN (a URI, or on MySQL Offen's DSN) with its database
+ * replaced by db. */
 static inline void tdb_conn_for(const char *db, char *out, size_t size)
 {
     const char *dsn = tdb_dsn();
@@ -274,8 +289,8 @@ static inline void tdb_drop_all(void)
     tdb_count = 0;
 }
 
-/* At exit, drop the PostgreSQL databases a failed or skipped test left
- * (quietly: cmocka is done by then). */
+/* At exit, drop the PostgreSQL or MySQL databases a failed or skipped
+ * test left (quietly: cmocka is done by then). */
 __attribute__((destructor)) static void tdb_at_exit(void)
 {
     const char *dsn = getenv("CANDOR_TEST_DSN");

@@ -1,10 +1,12 @@
 /* test_store.c -- store.h connections: open, configure, ping, transactions,
- * savepoints, exec, query, and the ULID encoder migration 004 uses. */
+ * savepoints, exec, query, the parameter cap, and the ULID encoder
+ * migration 004 uses. */
 #include "common/common.h"
 
 #include <pthread.h>
 #include <time.h>
 
+#include "common/xalloc.h"
 #include "store/migrate.h"
 #include "store/store.h"
 #include "store/store_backend.h"
@@ -558,6 +560,142 @@ static void test_ulid(void **state)
     assert_true(strcmp(lo, b) < 0 && strcmp(b, hi) < 0);
 }
 
+/* "<head> (?, ?, ... ?)" with n placeholders. */
+static char *in_list_sql(const char *head, size_t n)
+{
+    size_t size = strlen(head) + 2 * n + 8;
+    char *sql = xmalloc(size);
+    size_t len = (size_t)snprintf(sql, size, "%s (", head);
+
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(sql + len, size - len, "%s?",
+                                i > 0 ? "," : "");
+    snprintf(sql + len, size - len, ")");
+    return sql;
+}
+
+/* STORE_MAX_PARAMS parameters run on every dialect; one more is
+ * CD_EINVAL before the backend sees the statement. */
+static void test_params_cap(void **state)
+{
+    const char *params[STORE_MAX_PARAMS + 1];
+    char names[STORE_MAX_PARAMS + 1][8];
+    char *count_at = in_list_sql("SELECT COUNT(*) FROM t WHERE x IN",
+                                 STORE_MAX_PARAMS);
+    char *count_over = in_list_sql("SELECT COUNT(*) FROM t WHERE x IN",
+                                   STORE_MAX_PARAMS + 1);
+    char *query_at = in_list_sql("SELECT x FROM t WHERE x IN",
+                                 STORE_MAX_PARAMS);
+    char *query_over = in_list_sql("SELECT x FROM t WHERE x IN",
+                                   STORE_MAX_PARAMS + 1);
+    char *delete_at = in_list_sql("DELETE FROM t WHERE x IN",
+                                  STORE_MAX_PARAMS);
+    char *delete_over = in_list_sql("DELETE FROM t WHERE x IN",
+                                    STORE_MAX_PARAMS + 1);
+    struct rows r = {0};
+    struct cd_error err = {0};
+    struct store *st;
+    long long n = -1;
+    struct tdir d;
+
+    (void)state;
+    for (size_t i = 0; i <= STORE_MAX_PARAMS; i++) {
+        snprintf(names[i], sizeof(names[i]), "p%zu", i);
+        params[i] = names[i];
+    }
+    tdir_make(&d);
+    st = open_ok(tdir_file(&d, "p.db"));
+    assert_int_equal(store_exec(st, "CREATE TABLE t (x VARCHAR(8))", &err),
+                     CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES ('p63')", &err),
+                     CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES ('p64')", &err),
+                     CD_OK);
+    /* At the cap: p0 .. p63, so the row p63 matches and p64 does not. */
+    assert_int_equal(store_count(st, count_at, params, STORE_MAX_PARAMS, &n,
+                                 &err),
+                     CD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_query(st, query_at, params, STORE_MAX_PARAMS,
+                                 collect, &r, &err),
+                     CD_OK);
+    assert_string_equal(r.text, "p63\n");
+    /* One past it: refused, whatever the backend would do. */
+    n = -1;
+    assert_int_equal(store_count(st, count_over, params,
+                                 STORE_MAX_PARAMS + 1, &n, &err),
+                     CD_EINVAL);
+    assert_non_null(strstr(err.msg, "at most 64"));
+    assert_int_equal(n, 0);
+    assert_int_equal(store_query(st, query_over, params,
+                                 STORE_MAX_PARAMS + 1, collect, &r, &err),
+                     CD_EINVAL);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(store_exec_args(st, delete_over, params,
+                                     STORE_MAX_PARAMS + 1, &err),
+                     CD_EINVAL);
+    assert_int_equal(store_count(st, "SELECT COUNT(*) FROM t", NULL, 0, &n,
+                                 &err),
+                     CD_OK);
+    assert_int_equal(n, 2); /* nothing deleted */
+    assert_int_equal(store_exec_args(st, delete_at, params, STORE_MAX_PARAMS,
+                                     &err),
+                     CD_OK);
+    assert_int_equal(store_count(st, "SELECT COUNT(*) FROM t", NULL, 0, &n,
+                                 &err),
+                     CD_OK);
+    assert_int_equal(n, 1); /* p63 went, p64 stayed */
+    store_close(st);
+    tdir_remove(&d);
+    free(count_at);
+    free(count_over);
+    free(query_at);
+    free(query_over);
+    free(delete_at);
+    free(delete_over);
+}
+
+#define LONG_LITERAL 70000
+
+/* A statement longer than 64 KiB runs on every dialect, and a '?' inside
+ * quotes is text, not a placeholder. exec() and count() report a duplicate
+ * key as CD_ESTORE, query() as CD_EEXIST. */
+static void test_long_statement_and_duplicates(void **state)
+{
+    const char *arg = "a";
+    char *sql = xmalloc(LONG_LITERAL + 128);
+    struct cd_error err = {0};
+    struct store *st;
+    long long n = -1;
+    struct tdir d;
+    size_t len;
+
+    (void)state;
+    tdir_make(&d);
+    st = open_ok(tdir_file(&d, "l.db"));
+    assert_int_equal(store_exec(st, "CREATE TABLE t (x VARCHAR(8) "
+                                    "PRIMARY KEY)", &err),
+                     CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES ('a')", &err),
+                     CD_OK);
+    len = (size_t)snprintf(sql, LONG_LITERAL + 128,
+                           "SELECT COUNT(*) FROM t WHERE x = ? OR x = '");
+    memset(sql + len, '?', LONG_LITERAL);
+    memcpy(sql + len + LONG_LITERAL, "'", 2);
+    assert_int_equal(store_count(st, sql, &arg, 1, &n, &err), CD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_exec_args(st, "INSERT INTO t VALUES (?)", &arg, 1,
+                                     &err),
+                     CD_ESTORE);
+    assert_int_equal(err.rc, CD_ESTORE);
+    assert_int_equal(store_query(st, "INSERT INTO t VALUES (?)", &arg, 1,
+                                 NULL, NULL, &err),
+                     CD_EEXIST);
+    store_close(st);
+    tdir_remove(&d);
+    free(sql);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -574,6 +712,8 @@ int main(void)
         cmocka_unit_test(test_busy_timeout_waits),
         cmocka_unit_test(test_close_rolls_back),
         cmocka_unit_test(test_ulid),
+        cmocka_unit_test(test_params_cap),
+        cmocka_unit_test(test_long_statement_and_duplicates),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,8 +20,13 @@
     "007_account_customStyles\n"
 #define CANDOR_IDS                                                           \
     "candor_001_indexes\ncandor_002_email_lookup\ncandor_003_sync_indexes\n"
-/* PostgreSQL has one migration of its own (insertion order). */
+/* Every id a fresh database records, in order (all_ids()). */
 #define ALL_IDS all_ids("")
+/* Why the schema tests run on SQLite only. */
+#define SQLITE_SCHEMA_ONLY                                                   \
+    "SQLite's schema (sqlite_master, the Offen SQLite fixture); "            \
+    "PostgreSQL's and MySQL's are tested in test_store_postgres.c and "      \
+    "test_store_mysql.c"
 
 #define IDS_SQL "SELECT id FROM migrations ORDER BY rowid"
 /* Offen's tables (ours, candor_*, are checked apart). */
@@ -56,6 +61,8 @@ static const char *const offen_tables[] = {
 static char text_a[65536], text_b[65536];
 
 /* Every id a fresh database of the dialect under test records, then more. */
+/* Offen's ids, ours, PostgreSQL's and MySQL's own (candor_004, the
+ * insertion order), then more. */
 static const char *all_ids(const char *more)
 {
     static char buf[1024];
@@ -103,7 +110,7 @@ static void test_fresh_install(void **state)
     const char *path;
 
     (void)state;
-    SKIP_UNLESS_SQLITE("SQLite's schema (sqlite_master, the Offen SQLite fixture); PostgreSQL's is tested in test_store_postgres.c");
+    SKIP_UNLESS_SQLITE(SQLITE_SCHEMA_ONLY);
     tdir_make(&d);
     path = tdir_file(&d, "fresh.db");
     assert_int_equal(store_open(&st, CONFIG_DIALECT_SQLITE, path, &err),
@@ -143,7 +150,7 @@ static void test_migrate_twice_is_noop(void **state)
     const char *path;
 
     (void)state;
-    SKIP_UNLESS_SQLITE("SQLite's schema (sqlite_master, the Offen SQLite fixture); PostgreSQL's is tested in test_store_postgres.c");
+    SKIP_UNLESS_SQLITE(SQLITE_SCHEMA_ONLY);
     tdir_make(&d);
     path = tdir_file(&d, "twice.db");
     assert_int_equal(store_open(&st, CONFIG_DIALECT_SQLITE, path, &err),
@@ -197,7 +204,7 @@ static void test_offen_fixture(void **state)
     sqlite3 *db;
 
     (void)state;
-    SKIP_UNLESS_SQLITE("SQLite's schema (sqlite_master, the Offen SQLite fixture); PostgreSQL's is tested in test_store_postgres.c");
+    SKIP_UNLESS_SQLITE(SQLITE_SCHEMA_ONLY);
     tdir_make(&d);
     path = tdir_file(&d, "offen.sqlite");
     copy_file(FIXTURE_DB, path);
@@ -318,7 +325,7 @@ static void test_old_database_gets_007(void **state)
     const char *path;
 
     (void)state;
-    SKIP_UNLESS_SQLITE("SQLite's schema (sqlite_master, the Offen SQLite fixture); PostgreSQL's is tested in test_store_postgres.c");
+    SKIP_UNLESS_SQLITE(SQLITE_SCHEMA_ONLY);
     tdir_make(&d);
     path = tdir_file(&d, "v041.db");
     make_pre_007(path, false);
@@ -353,7 +360,7 @@ static void test_half_applied_007(void **state)
     const char *path;
 
     (void)state;
-    SKIP_UNLESS_SQLITE("SQLite's schema (sqlite_master, the Offen SQLite fixture); PostgreSQL's is tested in test_store_postgres.c");
+    SKIP_UNLESS_SQLITE(SQLITE_SCHEMA_ONLY);
     tdir_make(&d);
     path = tdir_file(&d, "half.db");
     make_pre_007(path, true);
@@ -427,7 +434,7 @@ static void test_v010_database(void **state)
     const char *copy;
 
     (void)state;
-    SKIP_UNLESS_SQLITE("SQLite's schema (sqlite_master, the Offen SQLite fixture); PostgreSQL's is tested in test_store_postgres.c");
+    SKIP_UNLESS_SQLITE(SQLITE_SCHEMA_ONLY);
     tdir_make(&d);
     path = tdir_file(&d, "v010.db");
     make_v010(path);
@@ -506,7 +513,7 @@ static void test_failed_migration_rolls_back(void **state)
     const char *path;
 
     (void)state;
-    SKIP_UNLESS_SQLITE("SQLite's schema (sqlite_master, the Offen SQLite fixture); PostgreSQL's is tested in test_store_postgres.c");
+    SKIP_UNLESS_SQLITE(SQLITE_SCHEMA_ONLY);
     tdir_make(&d);
     path = tdir_file(&d, "fail.db");
     make_pre_007(path, false);

@@ -17,12 +17,8 @@
 #include "accounts_test_util.h"
 
 #define SKIP_UNLESS_MYSQL()                                                  \
-    do {                                                                     \
-        if (test_dialect() != CONFIG_DIALECT_MYSQL) {                        \
-            printf("# skipped: MySQL only (CANDOR_TEST_DIALECT=mysql)\n");   \
-            skip();                                                          \
-        }                                                                    \
-    } while (0)
+    SKIP_UNLESS_DIALECT(CONFIG_DIALECT_MYSQL,                                \
+                        "MySQL only (CANDOR_TEST_DIALECT=mysql)")
 
 static char text[16384];
 
@@ -374,22 +370,6 @@ static void test_reconnects(void **state)
     tdir_remove(&d);
 }
 
-/* A server that is not there: open fails, naming where it looked. */
-static void test_unreachable(void **state)
-{
-    struct cd_error err = {0};
-    struct store *st = NULL;
-
-    (void)state;
-    SKIP_UNLESS_MYSQL();
-    assert_int_equal(store_open(&st, CONFIG_DIALECT_MYSQL,
-                                "candor:pw@tcp(127.0.0.1:1)/x?timeout=2s",
-                                &err),
-                     CD_ESTORE);
-    assert_null(st);
-    assert_non_null(strstr(err.msg, "cannot connect to MySQL"));
-}
-
 struct racer {
     const char *conn;
     int rc;
@@ -459,6 +439,38 @@ static void test_utf8mb4(void **state)
     tdir_remove(&d);
 }
 
+#define THROTTLE_KEY                                                         \
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* A throttle hit whose connection was lost before its BEGIN: the begin
+ * fails, the next attempt re-makes the connection, and the hit counts. */
+static void test_throttle_retries_lost_connection(void **state)
+{
+    enum store_throttle_verdict v = STORE_THROTTLE_REJECT;
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+    const char *conn;
+    int64_t wait = -1;
+
+    (void)state;
+    SKIP_UNLESS_MYSQL();
+    tdir_make(&d);
+    conn = tdir_file(&d, "h.db");
+    st = open_st(conn);
+    assert_int_equal(store_migrate(st, &err), CD_OK);
+    kill_session(conn, st);
+    assert_int_equal(store_throttle_hit(st, THROTTLE_KEY, 1000, 500, false,
+                                        30000, &v, &wait, &err),
+                     CD_OK);
+    assert_int_equal(v, STORE_THROTTLE_PASS);
+    assert_int_equal(wait, 0);
+    assert_int_equal(file_int(conn, "SELECT until_ms FROM candor_throttle"),
+                     1500);
+    store_close(st);
+    tdir_remove(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,7 +478,7 @@ int main(void)
         cmocka_unit_test(test_offen_database_opens),
         cmocka_unit_test(test_transaction_rules),
         cmocka_unit_test(test_reconnects),
-        cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_throttle_retries_lost_connection),
         cmocka_unit_test(test_migration_lock),
         cmocka_unit_test(test_utf8mb4),
     };

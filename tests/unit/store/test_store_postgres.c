@@ -14,13 +14,8 @@
 #include "accounts_test_util.h"
 
 #define SKIP_UNLESS_POSTGRES()                                               \
-    do {                                                                     \
-        if (test_dialect() != CONFIG_DIALECT_POSTGRES) {                     \
-            printf("# skipped: PostgreSQL only "                             \
-                   "(CANDOR_TEST_DIALECT=postgres)\n");                      \
-            skip();                                                          \
-        }                                                                    \
-    } while (0)
+    SKIP_UNLESS_DIALECT(CONFIG_DIALECT_POSTGRES,                             \
+                        "PostgreSQL only (CANDOR_TEST_DIALECT=postgres)")
 
 static char text[16384];
 
@@ -331,22 +326,36 @@ static void test_reconnects(void **state)
     tdir_remove(&d);
 }
 
-/* A server that is not there: open fails; a connection whose server went
- * away fails fast between reconnect attempts. */
-static void test_unreachable(void **state)
+#define THROTTLE_KEY                                                         \
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* A throttle hit whose connection was lost before its BEGIN: the begin
+ * fails, the next attempt re-makes the connection, and the hit counts. */
+static void test_throttle_retries_lost_connection(void **state)
 {
+    enum store_throttle_verdict v = STORE_THROTTLE_REJECT;
     struct cd_error err = {0};
-    struct store *st = NULL;
+    struct store *st;
+    struct tdir d;
+    const char *conn;
+    int64_t wait = -1;
 
     (void)state;
     SKIP_UNLESS_POSTGRES();
-    assert_int_equal(store_open(&st, CONFIG_DIALECT_POSTGRES,
-                                "postgres://candor@127.0.0.1:1/x"
-                                "?connect_timeout=2&sslmode=disable",
-                                &err),
-                     CD_ESTORE);
-    assert_null(st);
-    assert_non_null(strstr(err.msg, "cannot open database"));
+    tdir_make(&d);
+    conn = tdir_file(&d, "h.db");
+    st = open_st(conn);
+    assert_int_equal(store_migrate(st, &err), CD_OK);
+    kill_backend(conn, st);
+    assert_int_equal(store_throttle_hit(st, THROTTLE_KEY, 1000, 500, false,
+                                        30000, &v, &wait, &err),
+                     CD_OK);
+    assert_int_equal(v, STORE_THROTTLE_PASS);
+    assert_int_equal(wait, 0);
+    assert_int_equal(file_int(conn, "SELECT until_ms FROM candor_throttle"),
+                     1500);
+    store_close(st);
+    tdir_remove(&d);
 }
 
 int main(void)
@@ -356,7 +365,7 @@ int main(void)
         cmocka_unit_test(test_offen_database_opens),
         cmocka_unit_test(test_commit_of_failed_transaction),
         cmocka_unit_test(test_reconnects),
-        cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_throttle_retries_lost_connection),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

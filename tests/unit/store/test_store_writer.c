@@ -1,6 +1,7 @@
 /* test_store_writer.c -- the group-commit writer: many producers, failing
  * ops inside a batch, a broken transaction, draining on stop, the batch
- * cap, and acknowledged writes surviving a killed process. */
+ * cap, acknowledged writes surviving a killed process, and the checkpoint
+ * thread (SQLite's only). */
 #include "common/common.h"
 
 #include <errno.h>
@@ -122,12 +123,12 @@ static int apply_auto_row(struct store *st, struct store_op *op,
                       err);
 }
 
-/* Table t: an integer key that numbers rows by itself when none is given. */
+/* Table t: an integer key that numbers rows by itself when none is given
+ * (SQLite's rowid alias; MySQL numbers them in apply_auto_row()). */
 #define T_TABLE                                                              \
-    (test_on_sqlite() ? "CREATE TABLE t (k INTEGER PRIMARY KEY)"             \
-     : test_dialect() == CONFIG_DIALECT_MYSQL                                \
-         ? "CREATE TABLE t (k INTEGER PRIMARY KEY)"                          \
-         : "CREATE TABLE t (k SERIAL PRIMARY KEY)")
+    (test_dialect() == CONFIG_DIALECT_POSTGRES                               \
+         ? "CREATE TABLE t (k SERIAL PRIMARY KEY)"                           \
+         : "CREATE TABLE t (k INTEGER PRIMARY KEY)")
 
 static void top_init(struct top *t, struct ctx *c, int key,
                      int (*apply)(struct store *, struct store_op *,
@@ -621,6 +622,106 @@ static void test_acked_writes_survive_kill(void **state)
     tdir_remove(&d);
 }
 
+/* The main database file alone, copied to copy (no -wal beside it): what
+ * the checkpoints have written back so far. */
+static void copy_main_file(const char *path, const char *copy)
+{
+    static char buf[1 << 16];
+    FILE *in = fopen(path, "rb");
+    FILE *out = fopen(copy, "wb");
+    size_t n;
+
+    assert_non_null(in);
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    assert_int_equal(ferror(in), 0);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+#define CKPT_ROWS 50
+#define CKPT_POLLS 40 /* of STORE_WRITER_CHECKPOINT_MS each */
+
+/* Commits leave their pages in the write-ahead log (store_wal_manual());
+ * the checkpoint thread copies them into the database file within
+ * STORE_WRITER_CHECKPOINT_MS, while the writer still runs. */
+static void test_checkpointer_copies_log_back(void **state)
+{
+    struct top ops[CKPT_ROWS];
+    struct store_writer *w;
+    struct tdir d;
+    struct ctx c;
+    const char *path;
+    char copy[PATH_MAX + 16];
+    long long in_file = -1;
+
+    (void)state;
+    SKIP_UNLESS_SQLITE("the write-ahead log and its checkpoints are "
+                       "SQLite's");
+    ctx_init(&c);
+    w = setup(&d, &path);
+    snprintf(copy, sizeof(copy), "%s/copy.db", d.path);
+    /* Several batches: each op waits for the one before. */
+    for (int i = 0; i < CKPT_ROWS; i++) {
+        top_init(&ops[i], &c, i, apply_insert);
+        store_writer_submit(w, &ops[i].op);
+        if (i % 10 == 9)
+            wait_until(&c, done_at_least, i + 1);
+    }
+    wait_until(&c, done_at_least, CKPT_ROWS);
+    for (int i = 0; i < CKPT_ROWS; i++)
+        assert_int_equal(ops[i].rc, CD_OK);
+    for (int i = 0; i < CKPT_POLLS && in_file != CKPT_ROWS; i++) {
+        struct timespec nap = {0, STORE_WRITER_CHECKPOINT_MS * 1000000L};
+
+        nanosleep(&nap, NULL);
+        copy_main_file(path, copy);
+        in_file = file_int(copy, "SELECT COUNT(*) FROM t");
+        unlink(copy);
+    }
+    assert_int_equal(in_file, CKPT_ROWS);
+    store_writer_stop(w);
+    ctx_release(&c);
+    tdir_remove(&d);
+}
+
+/* Sessions on the test's database, the counting one included. */
+#define SESSIONS_SQL                                                         \
+    (test_dialect() == CONFIG_DIALECT_POSTGRES                               \
+         ? "SELECT COUNT(*) FROM pg_stat_activity "                          \
+           "WHERE datname = current_database()"                              \
+         : "SELECT COUNT(*) FROM information_schema.PROCESSLIST "            \
+           "WHERE DB = DATABASE()")
+
+/* PostgreSQL and MySQL manage their logs: the writer holds one connection
+ * and no checkpoint connection beside it. */
+static void test_no_checkpointer_on_servers(void **state)
+{
+    struct store_writer *w;
+    struct tdir d;
+    const char *path;
+    long long n = -1;
+
+    (void)state;
+    if (test_on_sqlite()) {
+        printf("# skipped on sqlite3: PostgreSQL and MySQL only\n");
+        skip();
+    }
+    w = setup(&d, &path);
+    /* A session just closed may linger in the list for a moment. */
+    for (int i = 0; i < CKPT_POLLS && n != 2; i++) {
+        struct timespec nap = {0, 50 * 1000000L};
+
+        n = file_int(path, SESSIONS_SQL);
+        if (n != 2)
+            nanosleep(&nap, NULL);
+    }
+    assert_int_equal(n, 2); /* the writer's and ours */
+    store_writer_stop(w);
+    tdir_remove(&d);
+}
+
 int main(void)
 
 {
@@ -633,6 +734,8 @@ int main(void)
         cmocka_unit_test(test_stop_drains_queue),
         cmocka_unit_test(test_batch_cap),
         cmocka_unit_test(test_acked_writes_survive_kill),
+        cmocka_unit_test(test_checkpointer_copies_log_back),
+        cmocka_unit_test(test_no_checkpointer_on_servers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
