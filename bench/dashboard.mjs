@@ -17,7 +17,7 @@
 // Prints one Markdown table row per count (docs/benchmarks.md). A
 // benchmark, not a test: nothing is asserted about time.
 import { performance } from 'node:perf_hooks';
-import { candorWithAccount, launch } from '../tests/browser/lib.mjs';
+import { candorWithAccount, launch, loginInPage } from '../tests/browser/lib.mjs';
 import { exchange, insertEvents } from '../tests/browser/dashboard-seed.mjs';
 
 const VISITORS = Number(process.env.VISITORS || 300);
@@ -64,7 +64,8 @@ function dataset(n, visitors) {
   return list;
 }
 
-async function measure(browser, url, accountId) {
+async function measure(browser, server, accountId) {
+  const { url } = server;
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${url}/robots.txt`);
@@ -73,13 +74,7 @@ async function measure(browser, url, accountId) {
     return page.evaluate(() => window.candorDashboard);
   };
   let t0 = performance.now();
-  await page.evaluate(async () => {
-    const res = await fetch('/api/login', {
-      method: 'POST', credentials: 'same-origin',
-      body: JSON.stringify({ username: 'owner@example.com', password: 'correct horse battery' }),
-    });
-    sessionStorage.setItem('candor.session', JSON.stringify(await res.json()));
-  });
+  await loginInPage(page, server); // on robots.txt already: the login request only
   const loginMs = performance.now() - t0;
   await page.goto(`${url}/auditorium/${accountId}/`);
   const first = await ready();
@@ -110,7 +105,7 @@ async function run(n) {
     const seedS = (performance.now() - t0) / 1000;
     const browser = await launch();
     try {
-      const r = await measure(browser, fx.server.url, fx.accountId);
+      const r = await measure(browser, fx.server, fx.accountId);
       const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
       if (process.env.VERBOSE) console.error(JSON.stringify(r));
       console.log(`| ${n.toLocaleString('en')} | ${VISITORS} | ${f(r.firstMs)} | ${f(r.first.loginMs)} | ` +

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto as wc } from 'node:crypto';
 import { join } from 'node:path';
-import { readMails, startSink } from '../mail/sink.mjs';
+import { linkIn, readMails, startSink } from '../mail/sink.mjs';
 import { startServer, sqlite } from './harness.mjs';
 import * as client from './client.mjs';
 
@@ -29,12 +29,6 @@ async function expectNoMail(action) {
   await sleep(100);
   assert.equal(readMails(sink.maildir).length, before, 'no mail is sent');
   return result;
-}
-
-function linkIn(mail) {
-  const m = /https?:\/\/\S+/.exec(mail.text);
-  assert.ok(m, `no link in the mail:\n${mail.text}`);
-  return m[0];
 }
 
 // ---- the API ------------------------------------------------------------

@@ -3,10 +3,10 @@
 // python3-aiosmtpd) on loopback, reading the mails it caught, and small
 // page helpers (fill a labelled field, wait for the flash, check axe).
 import assert from 'node:assert/strict';
-import { readMails, startSink } from '../mail/sink.mjs';
+import { linkIn, readMails, startSink } from '../mail/sink.mjs';
 import { axeViolations, launch, startServer } from './lib.mjs';
 
-export { launch, readMails, startSink };
+export { launch, linkIn, readMails, startSink };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,12 +18,6 @@ export async function mailTo(sink, to, before, ms = 15000) {
     await sleep(100);
   }
   throw new Error(`no mail to ${to} within ${ms} ms`);
-}
-
-export function linkIn(mail) {
-  const m = /https?:\/\/\S+/.exec(mail.text);
-  assert.ok(m, `no link in the mail:\n${mail.text}`);
-  return m[0];
 }
 
 // Candor on loopback, sending its mail to a fresh sink.

@@ -5,13 +5,13 @@
 // and one whole flow by keyboard alone. axe-core runs on every state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { T, candorWithAccount } from './lib.mjs';
+import { OWNER, T, candorWithAccount } from './lib.mjs';
 import { api, checkPage, flashText, launch, logInThroughPage } from './console-lib.mjs';
 
 let candor;
 let server;
 let browser;
-const owner = { email: 'owner@example.com', password: 'correct horse battery' };
+const owner = { ...OWNER }; // its password changes below
 
 before(async () => {
   candor = await candorWithAccount('Test Shop');

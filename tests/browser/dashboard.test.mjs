@@ -16,7 +16,7 @@ process.env.TZ = 'Europe/Berlin';
 
 const { test, before, after } = await import('node:test');
 const assert = (await import('node:assert/strict')).default;
-const { T, axeViolations, candorWithAccount, launch } = await import('./lib.mjs');
+const { T, axeViolations, candorWithAccount, launch, loginInPage } = await import('./lib.mjs');
 const { exchange, insertEvents, postEvent } = await import('./dashboard-seed.mjs');
 
 const SITE = 'https://shop.example';
@@ -178,16 +178,8 @@ function expected(lo, all = fx.events) {
 
 // --- reading the page ----------------------------------------------------------
 
-async function login(page) {
-  const { server } = fx;
-  await page.goto(`${server.url}/robots.txt`);
-  await page.evaluate(async () => {
-    const res = await fetch('/api/login', {
-      method: 'POST', credentials: 'same-origin',
-      body: JSON.stringify({ username: 'owner@example.com', password: 'correct horse battery' }),
-    });
-    sessionStorage.setItem('candor.session', JSON.stringify(await res.json()));
-  });
+function login(page) {
+  return loginInPage(page, fx.server);
 }
 
 async function shown(page) {
@@ -334,6 +326,7 @@ test('progress while syncing; a second visit decrypts nothing; the cache holds n
   await page.waitForFunction(() => window.candorDashboard.persistedMs);
   // the day rows and the user secrets are at rest encrypted only
   const stored = await page.evaluate(async (id) => {
+    const stores = [];
     const db = await new Promise((resolve, reject) => {
       const req = indexedDB.open(`candor-dashboard-${id}`);
       req.onsuccess = () => resolve(req.result);
@@ -345,18 +338,77 @@ test('progress while syncing; a second visit decrypts nothing; the cache holds n
     });
     const days = await all('days');
     const keys = await all('keys');
+    stores.push(...[...db.objectStoreNames].sort());
     const text = (r) => new TextDecoder().decode(r.data);
-    return { days: days.length, keys: keys.length, plain: [...days, ...keys].some((r) => !(r.data instanceof ArrayBuffer) ||
+    return { stores, days: days.length, keys: keys.length, plain: [...days, ...keys].some((r) => !(r.data instanceof ArrayBuffer) ||
       /shop\.example|"kty"/.test(text(r))) };
   }, fx.accountId);
   assert.ok(stored.days > 5, `${stored.days} days cached`);
   assert.equal(stored.keys, 5); // one per visitor
   assert.equal(stored.plain, false);
+  assert.deepEqual(stored.stores, ['days', 'keys', 'meta']); // no copy of the ciphertext
   await page.waitForTimeout(1100); // the operator's sync is limited to one request per second
   await page.reload();
   await page.waitForSelector('[data-dashboard="ready"]');
   assert.equal(await page.evaluate(() => window.candorDashboard.decrypted), 0);
   checkAll(await shown(page), expected(at(6, 0)));
+  await context.close();
+});
+
+test('a version 1 cache loses its raw stores; leaving the view at once still stores the keys', T, async () => {
+  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
+  const page = await context.newPage();
+  await login(page);
+  // the database as version 1 left it, with the copy of the ciphertext
+  await page.evaluate((id) => new Promise((resolve, reject) => {
+    const req = indexedDB.open(`candor-dashboard-${id}`, 1);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      db.createObjectStore('meta');
+      db.createObjectStore('events', { keyPath: 'eventId' }).put({ eventId: 'e1', secretId: 's1', payload: '{1,} x y' });
+      db.createObjectStore('secrets', { keyPath: 'secretId' }).put({ secretId: 's1', encryptedSecret: 'x' });
+      db.createObjectStore('days', { keyPath: 'day' });
+      db.createObjectStore('keys', { keyPath: 'secretId' });
+    };
+    req.onsuccess = () => { req.result.close(); resolve(); };
+    req.onerror = () => reject(req.error);
+  }), fx.accountId);
+  // once the view is mounted and drawn, follow the 28-day link at once:
+  // the view is left before its cache writes (they wait for a paint)
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      const main = document.getElementById('main');
+      const ready = document.querySelector('[data-dashboard="ready"]');
+      if (!main || !ready || main.getAttribute('aria-busy') !== 'false') return;
+      observer.disconnect();
+      window.candorLeft = !window.candorDashboard.persistedMs;
+      ready.querySelector('.presets a[href*="range=28"]').click();
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+  await page.goto(`${fx.server.url}/auditorium/${fx.accountId}/`);
+  await page.waitForURL(/range=28/);
+  await page.waitForFunction(() => window.candorDashboard && window.candorDashboard.persistedMs, null,
+    { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.candorLeft), true, 'left before the cache was written');
+  const stored = await page.evaluate(async (id) => {
+    const db = await new Promise((resolve, reject) => {
+      const req = indexedDB.open(`candor-dashboard-${id}`);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const count = (name) => new Promise((resolve) => {
+      const req = db.transaction(name).objectStore(name).count();
+      req.onsuccess = () => resolve(req.result);
+    });
+    const out = { version: db.version, stores: [...db.objectStoreNames].sort(), days: await count('days'),
+      keys: await count('keys') };
+    db.close();
+    return out;
+  }, fx.accountId);
+  assert.equal(stored.version, 2);
+  assert.deepEqual(stored.stores, ['days', 'keys', 'meta']);
+  assert.ok(stored.days > 5, `${stored.days} days cached`);
+  assert.equal(stored.keys, 5); // the workers flushed before they ended
   await context.close();
 });
 

@@ -29,10 +29,13 @@ export function launch() {
   });
 }
 
+// The operator candorWithAccount() sets up.
+export const OWNER = Object.freeze({ email: 'owner@example.com', password: 'correct horse battery' });
+
 // A Candor server with one account: { server, accountId, accountName }.
 export async function candorWithAccount(accountName = 'Test Shop') {
   const server = await startServer();
-  const body = { accountName, emailAddress: 'owner@example.com', password: 'correct horse battery' };
+  const body = { accountName, emailAddress: OWNER.email, password: OWNER.password };
   let res = await fetch(`${server.url}/api/setup`, { method: 'POST', body: JSON.stringify(body) });
   assert.equal(res.status, 204, `setup: ${await res.text()}`);
   res = await fetch(`${server.url}/api/login`, {
@@ -42,6 +45,22 @@ export async function candorWithAccount(accountName = 'Test Shop') {
   const login = await res.json();
   const auth = (res.headers.get('set-cookie') || '').split(';')[0];
   return { server, accountId: login.accounts[0].accountId, accountName, auth };
+}
+
+// Log in as the app does, from a page of server's origin (robots.txt
+// unless the page is on that origin already): POST /api/login, and the
+// answer in sessionStorage 'candor.session', where the app reads it.
+export async function loginInPage(page, server, { email, password } = OWNER) {
+  if (!page.url().startsWith(`${server.url}/`)) await page.goto(`${server.url}/robots.txt`);
+  const status = await page.evaluate(async (creds) => {
+    const res = await fetch('/api/login', {
+      method: 'POST', credentials: 'same-origin',
+      body: JSON.stringify({ username: creds.email, password: creds.password }),
+    });
+    if (res.ok) sessionStorage.setItem('candor.session', JSON.stringify(await res.json()));
+    return res.status;
+  }, { email, password });
+  assert.equal(status, 200, 'login from the page');
 }
 
 export function dbPath(server) {
@@ -99,10 +118,6 @@ export function recordRequests(context) {
 
 export function apiCalls(seen, path) {
   return seen.filter((r) => new URL(r.url).pathname === path);
-}
-
-export function vaultFrame(page) {
-  return page.frames().find((f) => new URL(f.url()).pathname === '/vault');
 }
 
 export async function waitForVaultFrame(page) {

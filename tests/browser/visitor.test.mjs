@@ -214,6 +214,48 @@ test('a lost user cookie: the vault makes a new secret and sends again, once', T
   await context.close();
 });
 
+test('a stored secret that no longer imports is replaced: the next page view counts', T, async () => {
+  const context = await fx.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${fx.site.url}/second-${fx.mark}`);
+  const frame = await waitForVaultFrame(page);
+  let posted = nextEventPost(page);
+  await frame.getByRole('button', { name: 'I allow' }).click();
+  assert.equal((await posted).status(), 201);
+  const secrets = count(fx.server, 'SELECT count(*) FROM secrets');
+  const events = count(fx.server, 'SELECT count(*) FROM events');
+
+  // the vault's stored JWK damaged (its key bytes no longer base64url)
+  const damaged = await frame.evaluate((accountId) => new Promise((resolve, reject) => {
+    const req = indexedDB.open(accountId);
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const tx = req.result.transaction('keys', 'readwrite');
+      let n = 0;
+      tx.objectStore('keys').openCursor().onsuccess = (ev) => {
+        const cur = ev.target.result;
+        if (!cur) return;
+        if (cur.value.type === 'USER_SECRET') {
+          cur.update({ ...cur.value, value: { ...cur.value.value, k: '*not base64*' } });
+          n++;
+        }
+        cur.continue();
+      };
+      tx.oncomplete = () => { req.result.close(); resolve(n); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), fx.candor.accountId);
+  assert.equal(damaged, 1);
+
+  // a new page load (the vault's memory is empty): a new secret, the view counts
+  posted = nextEventPost(page);
+  await page.reload();
+  assert.equal((await posted).status(), 201);
+  assert.equal(count(fx.server, 'SELECT count(*) FROM secrets'), secrets + 1);
+  assert.equal(count(fx.server, 'SELECT count(*) FROM events'), events + 1);
+  await context.close();
+});
+
 test('a page view with addresses of 2000 characters, the cap, is stored', T, async () => {
   const context = await fx.browser.newContext();
   const page = await context.newPage();

@@ -4,6 +4,7 @@
 //
 //   const sink = await startSink();   // { port, maildir, stop() }
 //   readMails(sink.maildir);          // [{ rcpt, subject, text }] in order
+//   linkIn(mail);                     // the first link in its text
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -58,4 +59,11 @@ export function readMails(dir) {
         text: body.replace(/\r\n/g, '\n'),
       };
     });
+}
+
+// The first http(s) link in a mail's text; fails the test if there is none.
+export function linkIn(mail) {
+  const m = /https?:\/\/\S+/.exec(mail.text);
+  assert.ok(m, `no link in the mail:\n${mail.text}`);
+  return m[0];
 }

@@ -1,13 +1,24 @@
 // locales.test.mjs -- every locale file is a flat object of strings; every
 // key of English exists in every other language and the other way round;
-// placeholders match; each namespace's keys carry its prefix; and every
-// key the operator pages use exists in English.
+// placeholders match; each namespace's keys carry its prefix; every key
+// the operator pages use exists in English; every key the dashboard uses
+// exists in English and German.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { register } from 'node:module';
 import { FALLBACK, LANGUAGES } from '../../web/common/i18n.js';
+
+// The dashboard's modules import '/common/...' and '/vault/...' as the
+// browser does (absolute paths of the site): resolve them in web/.
+register(`data:text/javascript,${encodeURIComponent(`
+const WEB = ${JSON.stringify(new URL('../../web/', import.meta.url).href)};
+export async function resolve(spec, ctx, next) {
+  if (/^\\/(common|vault)\\//.test(spec)) return next(WEB + spec.slice(1), ctx);
+  return next(spec, ctx);
+}`)}`);
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const LOCALES = join(WEB, 'locales');
@@ -70,4 +81,37 @@ test('every key the operator pages use exists in English', () => {
   const used = usedKeys();
   assert.ok(used.length > 100, `found ${used.length} keys`);
   assert.deepEqual(used.filter((k) => !(k in en)), []);
+});
+
+// The keys named in the dashboard's code: quoted 'dashboard.x.y'
+// literals, and those built at run time from its tables (presets,
+// metrics, filter properties, progress phases, retention rows/columns).
+async function dashboardKeys() {
+  const dir = join(WEB, 'app/dashboard');
+  const keys = new Set();
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.js'))) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    for (const m of text.matchAll(/['"`](dashboard\.[A-Za-z0-9.]+[A-Za-z0-9])['"`]/g)) keys.add(m[1]);
+    for (const m of text.matchAll(/phase: '(\w+)'/g)) keys.add(`dashboard.progress.${m[1]}`);
+  }
+  const { PRESETS, METRICS } = await import('../../web/app/dashboard/panels.js');
+  const { FILTERS } = await import('../../web/app/dashboard/metrics/aggregate.js');
+  for (const p of PRESETS) keys.add(`dashboard.range.${p.id}`);
+  for (const [m] of METRICS) keys.add(`dashboard.metric.${m}`);
+  for (const p of FILTERS) keys.add(`dashboard.filter.prop.${p}`);
+  for (const i of [0, 1, 2, 3]) keys.add(`dashboard.retention.col${i}`).add(`dashboard.retention.row${i}`);
+  return [...keys];
+}
+
+test('every key the dashboard uses exists in every language', async () => {
+  const used = await dashboardKeys();
+  assert.ok(used.length > 60, `found ${used.length} keys`);
+  for (const k of ['dashboard.title', 'dashboard.range.6m', 'dashboard.metric.avgPageload',
+    'dashboard.filter.prop.exit', 'dashboard.progress.aggregate', 'dashboard.retention.row3']) {
+    assert.ok(used.includes(k), `${k} is found`);
+  }
+  for (const lang of LANGUAGES) {
+    const have = load(lang, 'dashboard');
+    assert.deepEqual(used.filter((k) => !(k in have)), [], `missing in ${lang}/dashboard`);
+  }
 });

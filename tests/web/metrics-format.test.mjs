@@ -6,7 +6,8 @@ process.env.TZ = 'Europe/Berlin';
 const { test } = await import('node:test');
 const assert = (await import('node:assert/strict')).default;
 const fmt = await import('../../web/app/dashboard/format.js');
-const { windows, startOf, endOf, dayKey, parseDay } = await import('../../web/app/dashboard/metrics/time.js');
+const { windows, startOf, endOf, dayKey, parseDay, add, autoResolution, AUTO_MONTHS_DAYS, AUTO_WEEKS_DAYS } =
+  await import('../../web/app/dashboard/metrics/time.js');
 
 test('counts: whole up to 1000, k above it, M above a million', () => {
   assert.equal(fmt.count(0), '0');
@@ -67,4 +68,35 @@ test('windows of §8.4: 7 days, 24 hours, custom, yesterday; errors', () => {
   assert.throws(() => windows({ now, resolution: 'years' }), /resolution/);
   assert.throws(() => windows({ now, from: now }), /together/);
   assert.throws(() => windows({ now, range: 0 }), /range/);
+});
+
+test('a custom range picks its resolution (§10.7) at each threshold and one below it', () => {
+  assert.equal(AUTO_MONTHS_DAYS, 89);
+  assert.deepEqual(AUTO_WEEKS_DAYS, { wide: 42, narrow: 28 });
+  // from a winter day, so no DST change lies within 88 days
+  const from = parseDay('2026-10-26');
+  const span = (days) => [from, add('days', from, days)];
+  const narrow = (days) => autoResolution(...span(days), false);
+  const wide = (days) => autoResolution(...span(days), true);
+  assert.equal(narrow(0), 'days');
+  assert.equal(narrow(27), 'days');
+  assert.equal(narrow(28), 'weeks');
+  assert.equal(wide(28), 'days');
+  assert.equal(wide(41), 'days');
+  assert.equal(wide(42), 'weeks');
+  assert.equal(narrow(41), 'weeks');
+  for (const f of [narrow, wide]) {
+    assert.equal(f(88), 'weeks');
+    assert.equal(f(89), 'months');
+    assert.equal(f(186), 'months');
+  }
+  // from/to in either order
+  assert.equal(autoResolution(add('days', from, 28), from, false), 'weeks');
+  // calendar days: 1 January to 31 March spans 89 days though the switch
+  // to summer time on 29 March makes it an hour short of 89 * 24 hours
+  const jan = parseDay('2026-01-01');
+  const mar = parseDay('2026-03-31');
+  assert.equal(mar - jan, 89 * 86400000 - 3600000);
+  assert.equal(autoResolution(jan, mar, true), 'months');
+  assert.equal(autoResolution(jan, parseDay('2026-03-30'), true), 'weeks');
 });

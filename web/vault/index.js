@@ -79,11 +79,6 @@ const routes = new Map([
   ['EXPRESS_CONSENT', { foreign: false, handle: onExpressConsent }],
 ]);
 
-// More message types (for Candor's own pages) register here.
-export function registerRoute(type, handle) {
-  routes.set(type, { foreign: false, handle });
-}
-
 function fail(port, err, sameOrigin) {
   const payload = { error: err && err.message ? err.message : String(err) };
   if (err && err.status) payload.status = err.status;

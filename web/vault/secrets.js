@@ -37,13 +37,9 @@ async function exchange(accountId) {
 export function ensureUserSecret(accountId, flush = false) {
   return serialize(accountId, async () => {
     if (!flush) {
-      if (cache.has(accountId)) return cache.get(accountId);
-      const jwk = await idb.getUserSecret(accountId);
-      if (jwk) {
-        const key = await crypto.importUserSecret(jwk);
-        cache.set(accountId, key);
-        return key;
-      }
+      // a stored secret that no longer imports is replaced, as if none
+      const key = await loadUserSecret(accountId);
+      if (key) return key;
     }
     cache.delete(accountId);
     const key = await exchange(accountId);

@@ -1,12 +1,9 @@
 // cache.js -- the dashboard's IndexedDB, one database per account.
 //
-// Database "candor-dashboard-<accountId>", version 1, stores:
+// Database "candor-dashboard-<accountId>", version 2, stores:
 //   meta     key "state": { sequence, timeZone, version } -- the last
 //            sequence synced (GET /api/accounts/:id?since=), the time zone
 //            the day partials were cut in, the row format's version
-//   events   keyPath eventId: { eventId, secretId, payload } as the server
-//            sent them (still encrypted)
-//   secrets  keyPath secretId: { secretId, encryptedSecret }
 //   days     keyPath day: { day: 'YYYY-MM-DD', iv, data } -- the
 //            decrypted, normalized rows of one local day (normalize.js) as
 //            JSON in columns with a string table (encodeRows(): about a
@@ -19,10 +16,13 @@
 //            JWK, RSA-decrypted once (not once per visit) and kept
 //            AES-GCM-encrypted under the cache key
 // A repeat visit reads "days" and decrypts only what the sync brought.
-// The workers write "events" and "keys" themselves (worker.js), off the
-// main thread.
+// The workers write "keys" themselves (worker.js), off the main thread.
+// Version 1 also kept the server's ciphertext ("events", "secrets") that
+// nothing read; the upgrade to 2 deletes those stores.
 
-export const STORES = ['meta', 'events', 'secrets', 'days', 'keys'];
+export const VERSION = 2;
+export const STORES = ['meta', 'days', 'keys'];
+const DROPPED = ['events', 'secrets'];
 
 const STRING_COLS = ['user', 'session', 'url', 'ref', 'campaign', 'source', 'geo'];
 
@@ -85,16 +85,20 @@ function done(tx) {
 }
 
 export async function open(accountId) {
-  const req = indexedDB.open(`candor-dashboard-${accountId}`, 1);
-  req.onupgradeneeded = () => {
+  const req = indexedDB.open(`candor-dashboard-${accountId}`, VERSION);
+  req.onupgradeneeded = (ev) => {
     const db = req.result;
-    db.createObjectStore('meta');
-    db.createObjectStore('events', { keyPath: 'eventId' });
-    db.createObjectStore('secrets', { keyPath: 'secretId' });
-    db.createObjectStore('days', { keyPath: 'day' });
-    db.createObjectStore('keys', { keyPath: 'secretId' });
+    if (ev.oldVersion < 1) {
+      db.createObjectStore('meta');
+      db.createObjectStore('days', { keyPath: 'day' });
+      db.createObjectStore('keys', { keyPath: 'secretId' });
+    }
+    for (const name of DROPPED) if (db.objectStoreNames.contains(name)) db.deleteObjectStore(name);
   };
-  return promised(req);
+  const db = await promised(req);
+  // another tab's newer version waits for no one: this one lets go
+  db.onversionchange = () => db.close();
+  return db;
 }
 
 export async function readState(db) {
@@ -145,17 +149,6 @@ export async function writeDays(db, days, state, key) {
     else store.delete(d.day);
   }
   tx.objectStore('meta').put(state, 'state');
-  return done(tx);
-}
-
-// The raw copy: new encrypted events and secrets in, deleted ids out.
-export async function writeRaw(db, events, secrets, deleted) {
-  const tx = db.transaction(['events', 'secrets'], 'readwrite');
-  const ev = tx.objectStore('events');
-  for (const e of events) ev.put({ eventId: e.eventId, secretId: e.secretId, payload: e.payload });
-  for (const id of deleted) ev.delete(id);
-  const sec = tx.objectStore('secrets');
-  for (const [secretId, encryptedSecret] of Object.entries(secrets)) sec.put({ secretId, encryptedSecret });
   return done(tx);
 }
 

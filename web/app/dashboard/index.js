@@ -18,10 +18,10 @@
 import { t } from '/common/i18n.js';
 import { keyFor } from '../session.js';
 import { query } from './metrics/aggregate.js';
-import { parseDay } from './metrics/time.js';
+import { autoResolution, parseDay } from './metrics/time.js';
 import { DecryptPool, sync } from './sync.js';
 import { chartPanel } from './chart.js';
-import { h } from './dom.js';
+import { h, withQuery } from './dom.js';
 import { accountsPanel, filterLine, metricsPanel, progress, rangePanel } from './panels.js';
 import { realtimePanel, retentionPanel, tablesPanel } from './tables.js';
 
@@ -46,9 +46,8 @@ export function engineQuery(q) {
   if (Number.isFinite(from) && Number.isFinite(to)) {
     out.from = Math.min(from, to);
     out.to = Math.max(from, to);
-    const days = (out.to - out.from) / 86400000;
     const wide = typeof matchMedia === 'function' && matchMedia('(min-width: 30em)').matches;
-    out.resolution = q.get('resolution') || (days >= 89 ? 'months' : days >= (wide ? 42 : 28) ? 'weeks' : 'days');
+    out.resolution = q.get('resolution') || autoResolution(out.from, out.to, wide);
     return out;
   }
   if (q.get('range')) out.range = q.get('range');
@@ -95,7 +94,7 @@ export async function mount(root, ctx) {
     body.replaceChildren(...[
       accountsPanel(ctx.session, accountId),
       realtimePanel(m),
-      rangePanel(ctx.query, data.account.retentionPeriod, (from, to) => ctx.navigate(customHref(from, to)), m.now),
+      rangePanel(ctx.query, data.account.retentionPeriod, (from, to) => ctx.navigate(withQuery({ range: null, resolution: null, from, to })), m.now),
       filterLine(m.filter),
       metricsPanel(m),
       chart.el,
@@ -155,18 +154,10 @@ export async function mount(root, ctx) {
   return () => {
     alive = false;
     clearInterval(timer);
-    pool.terminate();
     if (chart) chart.destroy();
+    // the workers hold the unwrapped keys until persist() has flushed them
+    persisting.finally(() => pool.terminate());
   };
-
-  function customHref(from, to) {
-    const q = new URLSearchParams(location.search);
-    q.delete('range');
-    q.delete('resolution');
-    q.set('from', from);
-    q.set('to', to);
-    return `${location.pathname}?${q.toString()}`;
-  }
 }
 
 // After the next paint (or 100 ms, where a hidden tab paints nothing).

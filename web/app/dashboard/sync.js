@@ -17,7 +17,7 @@
 // 4. deletedEvents leave their day's rows; new rows join theirs.
 // 5. The changed days and the new sequence are written in one
 //    transaction when the caller calls persist() (after drawing); the
-//    workers store the ciphertext and the unwrapped keys themselves.
+//    workers store the unwrapped keys themselves.
 // A cache cut in another time zone, by another row format or under another
 // key is dropped and rebuilt from a full sync.
 
@@ -251,7 +251,6 @@ async function syncWith(db, accountId, kek, pool, onProgress) {
       const writes = [...changed].map((d) => ({ day: d, rows: byName.has(d) ? byName.get(d).rows : [] }));
       await cache.writeDays(db, writes, newState, key);
       if (events.length) await pool.flush();
-      if (deleted.length || Object.keys(secrets).length) await cache.writeRaw(db, [], secrets, deleted);
     } finally {
       db.close();
     }

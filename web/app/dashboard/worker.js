@@ -15,9 +15,9 @@
 // Offen does; `failed` only counts them.
 //
 // On {type: 'flush'} (sent once the page is drawn) the worker stores, in
-// the account's IndexedDB (cache.js), the encrypted events of its batches
-// and the user secrets it unwrapped (sealed with the cache key), so the
-// main thread never clones them and decryption never waits for disk.
+// the account's IndexedDB (cache.js, store "keys"), the user secrets it
+// unwrapped (sealed with the cache key), so the main thread never clones
+// them and decryption never waits for disk.
 
 import { parseCipher } from '/vault/crypto.js';
 import { normalize } from './metrics/normalize.js';
@@ -30,7 +30,6 @@ let sealedKeys = {};
 let db = null;
 const userKeys = new Map(); // secretId -> Promise<CryptoKey|null>
 let unsaved = {}; // secretId -> {iv, data}, unwrapped here, not yet stored
-let pending = []; // batches whose ciphertext is not yet stored
 
 function importSecret(plain) {
   const jwk = JSON.parse(new TextDecoder().decode(plain));
@@ -131,16 +130,13 @@ async function batch(msg) {
   return { id: msg.id, rows, failed: msg.events.length - rows.length };
 }
 
-// The batches' ciphertext and the new keys into IndexedDB; a failure here
-// costs only a later RSA operation.
+// The new keys into IndexedDB; a failure here costs only a later RSA
+// operation.
 async function flush() {
   const keys = unsaved;
-  const batches = pending;
   unsaved = {};
-  pending = [];
   if (!db) return;
   try {
-    for (const b of batches) await cache.writeRaw(db, b.events, b.secrets, []);
     if (Object.keys(keys).length) await cache.writeKeys(db, keys);
   } catch (e) {
     /* the cache is an optimisation */
@@ -164,7 +160,6 @@ self.onmessage = async (ev) => {
   }
   if (msg.type === 'batch') {
     self.postMessage(await batch(msg));
-    pending.push(msg);
   } else if (msg.type === 'flush') {
     await flush();
     self.postMessage({ id: msg.id });

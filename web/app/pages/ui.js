@@ -9,32 +9,12 @@
 // goes to the flash area (ctx.flash) unless the caller shows it itself.
 
 import { t } from '/common/i18n.js';
+import { h, uid } from '/common/dom.js';
 import { ApiError } from '../api.js';
 import { acceptable, strength } from './strength.js';
 
-let seq = 0;
-export function uid(prefix) {
-  seq += 1;
-  return `${prefix}-${seq}`;
-}
-
-// h('p', { class: 'hint', text: 'Hello' }, child, 'text', ...)
-// Attributes: class, text, on<event> (a function), true (present),
-// false/null/undefined (absent), anything else set as written.
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v === null || v === undefined) continue;
-    if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c !== null && c !== undefined && c !== false) el.append(c);
-  }
-  return el;
-}
+// The pages import the element builder from here (web/common/dom.js).
+export { h, uid };
 
 // The page's one h1, focusable so the router can move focus to it.
 export function title(key, vars) {

@@ -29,7 +29,8 @@ import { dayKey, endOf, parseDay, windows } from './time.js';
 
 export const NONE_REFERRER = '__NONE_REFERRER__';
 export const NONE_GEOLOCATION = '__NONE_GEOLOCATION__';
-const FILTERS = ['href', 'geo', 'referrer', 'campaign', 'source', 'landing', 'exit'];
+// The properties a filter (§9.4) may name; each has a dashboard.filter.prop.<name> string.
+export const FILTERS = ['href', 'geo', 'referrer', 'campaign', 'source', 'landing', 'exit'];
 
 function emptyPartial() {
   return {
@@ -38,24 +39,20 @@ function emptyPartial() {
   };
 }
 
-function addRowSession(sessions, r) {
-  const s = sessions.get(r.session);
-  if (!s) {
-    sessions.set(r.session, {
-      n: 1, fId: r.id, fUrl: r.url, fRef: r.ref, lId: r.id, lUrl: r.url,
-      cId: r.campaign != null ? r.id : null, c: r.campaign,
-      sId: r.source != null ? r.id : null, s: r.source,
-      gId: r.geo != null ? r.id : null, g: r.geo,
-    });
-    return;
-  }
-  s.n++;
-  mergeSession(s, {
-    n: 0, fId: r.id, fUrl: r.url, fRef: r.ref, lId: r.id, lUrl: r.url,
+// One row as a session summary (the fields of `sessions` above).
+function rowSession(r) {
+  return {
+    n: 1, fId: r.id, fUrl: r.url, fRef: r.ref, lId: r.id, lUrl: r.url,
     cId: r.campaign != null ? r.id : null, c: r.campaign,
     sId: r.source != null ? r.id : null, s: r.source,
     gId: r.geo != null ? r.id : null, g: r.geo,
-  });
+  };
+}
+
+function addRowSession(sessions, r) {
+  const s = sessions.get(r.session);
+  if (s) mergeSession(s, rowSession(r));
+  else sessions.set(r.session, rowSession(r));
 }
 
 // Fold session summary b into a (a is changed).

@@ -1,6 +1,7 @@
 // normalize.js -- one decrypted event -> one compact row, or null.
 //
-// Pure (no DOM, no IndexedDB): node's unit tests import it.
+// Pure (no DOM, no IndexedDB): node's unit tests import it. URLs longer
+// than the vault's cap (MAX_URL, web/vault/events.js) are not valid.
 //
 // An event is {eventId, secretId, payload} with payload Offen's plaintext
 // (offen-client.md §6.2). Events that fail the payload schema are dropped
@@ -23,7 +24,8 @@
 //   load     payload.pageload when > 0, else null
 //   ts       payload.timestamp in ms (only livePages reads it)
 
-const MAX_URL = 2000;
+import { MAX_URL } from '../../../vault/events.js';
+
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 // The time in ms of a ULID (its first 10 characters), or NaN.
@@ -94,8 +96,13 @@ function utm(u, name) {
 // Parsing URLs is most of normalize()'s time and sites have few distinct
 // URLs: the parts taken from each URL string are remembered (a bounded
 // memo, dropped whole when full).
-const MEMO_CAP = 20000;
+export const MEMO_CAP = 20000;
 const memo = new Map();
+
+// The memo's entries now (tests check the cap with it).
+export function memoSize() {
+  return memo.size;
+}
 
 function memoized(kind, text, compute) {
   const k = kind + text;

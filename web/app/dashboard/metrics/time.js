@@ -59,6 +59,20 @@ export function parseDay(text) {
   return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime();
 }
 
+// The resolution of a custom range without one (offen-client.md §10.7):
+// months from 3 months (89 days) on, weeks from 6 weeks (42 days) on a
+// wide screen or 4 weeks (28 days) on a narrow one, else days. from and
+// to are local midnights (parseDay()); the span counts calendar days, so
+// a day of 23 or 25 hours (DST) counts as one.
+export const AUTO_MONTHS_DAYS = 89;
+export const AUTO_WEEKS_DAYS = { wide: 42, narrow: 28 };
+export function autoResolution(from, to, wide) {
+  const days = Math.round(Math.abs(to - from) / (24 * 60 * MINUTE));
+  if (days >= AUTO_MONTHS_DAYS) return 'months';
+  if (days >= AUTO_WEEKS_DAYS[wide ? 'wide' : 'narrow']) return 'weeks';
+  return 'days';
+}
+
 // Query {range, resolution, from, to, now} -> every window of §8.4:
 //   { resolution, range, main: [lo, hi], buckets: [{date, lo, hi}],
 //     realtime: [lo, hi], retention: [[lo, hi] x 4, oldest first] }
