@@ -17,6 +17,32 @@ after(async () => { await fx?.close(); });
 
 const query = (sql) => sqlite(dbPath(fx.server), sql);
 
+// A visitor who allowed on a page of the test site: the first page view
+// stored, and the rows counted after it.
+async function allowed() {
+  const context = await fx.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${fx.site.url}/second-${fx.mark}`);
+  const frame = await waitForVaultFrame(page);
+  const posted = nextEventPost(page);
+  await frame.getByRole('button', { name: 'I allow' }).click();
+  assert.equal((await posted).status(), 201);
+  return {
+    context, page, frame,
+    secrets: count(fx.server, 'SELECT count(*) FROM secrets'),
+    events: count(fx.server, 'SELECT count(*) FROM events'),
+  };
+}
+
+// The visitor's own page (the auditorium) in context, once its accounts
+// are drawn.
+async function visitorPage(context) {
+  const me = await context.newPage();
+  await me.goto(`${fx.server.url}/auditorium/`);
+  await me.locator('#accounts[aria-busy="false"]').waitFor();
+  return me;
+}
+
 test('allow: three encrypted page views, listed, exported and deleted by the visitor', T, async () => {
   const { mark, site, server } = fx;
   const context = await fx.browser.newContext();
@@ -152,9 +178,7 @@ test('page views while the banner is open all count; replaceState to the same ad
   await page.evaluate(() => history.pushState({}, '', '/after-replace'));
   await stored.reached(3);
 
-  const me = await context.newPage();
-  await me.goto(`${fx.server.url}/auditorium/`);
-  await me.locator('#accounts[aria-busy="false"]').waitFor();
+  const me = await visitorPage(context);
   const pages = await me.locator('section.account tbody tr td:nth-child(2)').allInnerTexts();
   assert.deepEqual(pages, [`${fx.site.url}/after-replace`, `${fx.site.url}/while-asking`, base]);
   const countries = await me.locator('section.account tbody tr td:nth-child(6)').allInnerTexts();
@@ -163,17 +187,9 @@ test('page views while the banner is open all count; replaceState to the same ad
 });
 
 test('the visitor page: opting out deletes and remembers, opting in again works', T, async () => {
-  const context = await fx.browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${fx.site.url}/second-${fx.mark}`);
-  const frame = await waitForVaultFrame(page);
-  const posted = nextEventPost(page);
-  await frame.getByRole('button', { name: 'I allow' }).click();
-  assert.equal((await posted).status(), 201);
+  const { context } = await allowed();
 
-  const me = await context.newPage();
-  await me.goto(`${fx.server.url}/auditorium/`);
-  await me.locator('#accounts[aria-busy="false"]').waitFor();
+  const me = await visitorPage(context);
   assert.equal(await me.locator('section.account tbody tr').count(), 1);
   await me.getByRole('button', { name: 'Opt out and delete my data' }).click();
   await me.getByRole('status').filter({ hasText: 'You have opted out' }).waitFor();
@@ -190,22 +206,14 @@ test('the visitor page: opting out deletes and remembers, opting in again works'
 });
 
 test('a lost user cookie: the vault makes a new secret and sends again, once', T, async () => {
-  const context = await fx.browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${fx.site.url}/second-${fx.mark}`);
-  const frame = await waitForVaultFrame(page);
-  let posted = nextEventPost(page);
-  await frame.getByRole('button', { name: 'I allow' }).click();
-  assert.equal((await posted).status(), 201);
-  const secrets = count(fx.server, 'SELECT count(*) FROM secrets');
-  const events = count(fx.server, 'SELECT count(*) FROM events');
+  const { context, page, secrets, events } = await allowed();
 
   await context.clearCookies({ name: 'user' });
   const statuses = [];
   page.on('response', (r) => {
     if (new URL(r.url()).pathname === '/api/events') statuses.push(r.status());
   });
-  posted = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/events' && r.status() === 201);
+  const posted = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/events' && r.status() === 201);
   await page.evaluate(() => history.pushState({}, '', '/after-cookie-loss'));
   await posted;
   assert.deepEqual(statuses, [400, 201]);
@@ -215,15 +223,7 @@ test('a lost user cookie: the vault makes a new secret and sends again, once', T
 });
 
 test('a stored secret that no longer imports is replaced: the next page view counts', T, async () => {
-  const context = await fx.browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${fx.site.url}/second-${fx.mark}`);
-  const frame = await waitForVaultFrame(page);
-  let posted = nextEventPost(page);
-  await frame.getByRole('button', { name: 'I allow' }).click();
-  assert.equal((await posted).status(), 201);
-  const secrets = count(fx.server, 'SELECT count(*) FROM secrets');
-  const events = count(fx.server, 'SELECT count(*) FROM events');
+  const { context, page, frame, secrets, events } = await allowed();
 
   // the vault's stored JWK damaged (its key bytes no longer base64url)
   const damaged = await frame.evaluate((accountId) => new Promise((resolve, reject) => {
@@ -248,7 +248,7 @@ test('a stored secret that no longer imports is replaced: the next page view cou
   assert.equal(damaged, 1);
 
   // a new page load (the vault's memory is empty): a new secret, the view counts
-  posted = nextEventPost(page);
+  const posted = nextEventPost(page);
   await page.reload();
   assert.equal((await posted).status(), 201);
   assert.equal(count(fx.server, 'SELECT count(*) FROM secrets'), secrets + 1);
@@ -270,9 +270,7 @@ test('a page view with addresses of 2000 characters, the cap, is stored', T, asy
   await frame.getByRole('button', { name: 'I allow' }).click();
   assert.equal((await posted).status(), 201);
 
-  const me = await context.newPage();
-  await me.goto(`${fx.server.url}/auditorium/`);
-  await me.locator('#accounts[aria-busy="false"]').waitFor();
+  const me = await visitorPage(context);
   const cells = await me.locator('section.account tbody tr td.url').allInnerTexts();
   assert.deepEqual(cells, [href, referrer]);
   await context.close();

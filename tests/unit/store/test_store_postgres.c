@@ -1,7 +1,7 @@
 /* test_store_postgres.c -- what only the PostgreSQL backend does: Offen's
  * GORM schema on a fresh install, an Offen-made database opened as it is,
- * a failed transaction that COMMIT must not report as committed, and a
- * connection that comes back after the server dropped it.
+ * and a failed transaction that COMMIT must not report as committed (a
+ * connection the server dropped: test_store_outage.c).
  *
  * Runs with CANDOR_TEST_DIALECT=postgres and CANDOR_TEST_DSN (make check
  * starts a server with tests/db/postgres.sh); on any other dialect every
@@ -251,121 +251,12 @@ static void test_commit_of_failed_transaction(void **state)
     tdir_remove(&d);
 }
 
-/* The server process of our connection, ended from another connection:
- * what an outage or a restart of the server looks like to us. */
-static void kill_backend(const char *conn, struct store *st)
-{
-    struct cd_error err = {0};
-    char sql[96];
-    long long pid = 0;
-
-    assert_int_equal(store_count(st, "SELECT pg_backend_pid()", NULL, 0,
-                                 &pid, &err),
-                     CD_OK);
-    assert_true(pid > 0);
-    snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", pid);
-    assert_int_equal(file_int(conn, sql), 1);
-}
-
-/* A lost connection fails the call in progress with CD_ESTORE and comes
- * back by itself at the next one, statements prepared again. */
-static void test_reconnects(void **state)
-{
-    struct cd_error err = {0};
-    long long n = -1;
-    struct store *st;
-    struct tdir d;
-    const char *conn;
-    const char *arg = "x";
-
-    (void)state;
-    SKIP_UNLESS_POSTGRES();
-    tdir_make(&d);
-    conn = tdir_file(&d, "r.db");
-    st = open_st(conn);
-    assert_int_equal(store_migrate(st, &err), CD_OK);
-    assert_int_equal(store_count(st, "SELECT COUNT(*) FROM migrations "
-                                     "WHERE id <> ?",
-                                 &arg, 1, &n, &err),
-                     CD_OK);
-    assert_int_equal(n, 13);
-
-    /* Outside a transaction: one failed call at most. ping() retries. */
-    kill_backend(conn, st);
-    assert_int_equal(store_ping(st, &err), CD_OK);
-    kill_backend(conn, st);
-    assert_int_equal(store_count(st, "SELECT COUNT(*) FROM migrations "
-                                     "WHERE id <> ?",
-                                 &arg, 1, &n, &err),
-                     CD_ESTORE);
-    if (strstr(err.msg, "connection lost") == NULL)
-        fail_msg("%s", err.msg);
-    n = -1;
-    assert_int_equal(store_count(st, "SELECT COUNT(*) FROM migrations "
-                                     "WHERE id <> ?",
-                                 &arg, 1, &n, &err),
-                     CD_OK);
-    assert_int_equal(n, 13);
-
-    /* Inside one: the transaction is gone, and nothing after it may run
-     * outside it; COMMIT fails until it is rolled back. */
-    assert_int_equal(store_exec(st, "CREATE TABLE t (k INTEGER)", &err),
-                     CD_OK);
-    assert_int_equal(store_begin(st, &err), CD_OK);
-    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1)", &err), CD_OK);
-    kill_backend(conn, st);
-    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (2)", &err),
-                     CD_ESTORE);
-    assert_true(store_in_transaction(st));
-    assert_int_equal(store_savepoint(st, "sp", &err), CD_ESTORE);
-    assert_int_equal(store_commit(st, &err), CD_ESTORE);
-    assert_false(store_in_transaction(st));
-    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (3)", &err), CD_OK);
-    assert_int_equal(file_int(conn, "SELECT SUM(k) FROM t"), 3);
-    store_close(st);
-    tdir_remove(&d);
-}
-
-#define THROTTLE_KEY                                                         \
-    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-/* A throttle hit whose connection was lost before its BEGIN: the begin
- * fails, the next attempt re-makes the connection, and the hit counts. */
-static void test_throttle_retries_lost_connection(void **state)
-{
-    enum store_throttle_verdict v = STORE_THROTTLE_REJECT;
-    struct cd_error err = {0};
-    struct store *st;
-    struct tdir d;
-    const char *conn;
-    int64_t wait = -1;
-
-    (void)state;
-    SKIP_UNLESS_POSTGRES();
-    tdir_make(&d);
-    conn = tdir_file(&d, "h.db");
-    st = open_st(conn);
-    assert_int_equal(store_migrate(st, &err), CD_OK);
-    kill_backend(conn, st);
-    assert_int_equal(store_throttle_hit(st, THROTTLE_KEY, 1000, 500, false,
-                                        30000, &v, &wait, &err),
-                     CD_OK);
-    assert_int_equal(v, STORE_THROTTLE_PASS);
-    assert_int_equal(wait, 0);
-    assert_int_equal(file_int(conn, "SELECT until_ms FROM candor_throttle"),
-                     1500);
-    store_close(st);
-    tdir_remove(&d);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fresh_schema_is_offens),
         cmocka_unit_test(test_offen_database_opens),
         cmocka_unit_test(test_commit_of_failed_transaction),
-        cmocka_unit_test(test_reconnects),
-        cmocka_unit_test(test_throttle_retries_lost_connection),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

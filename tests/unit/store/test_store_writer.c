@@ -622,24 +622,6 @@ static void test_acked_writes_survive_kill(void **state)
     tdir_remove(&d);
 }
 
-/* The main database file alone, copied to copy (no -wal beside it): what
- * the checkpoints have written back so far. */
-static void copy_main_file(const char *path, const char *copy)
-{
-    static char buf[1 << 16];
-    FILE *in = fopen(path, "rb");
-    FILE *out = fopen(copy, "wb");
-    size_t n;
-
-    assert_non_null(in);
-    assert_non_null(out);
-    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-        assert_int_equal(fwrite(buf, 1, n, out), n);
-    assert_int_equal(ferror(in), 0);
-    fclose(in);
-    assert_int_equal(fclose(out), 0);
-}
-
 #define CKPT_ROWS 50
 #define CKPT_POLLS 40 /* of STORE_WRITER_CHECKPOINT_MS each */
 
@@ -676,7 +658,7 @@ static void test_checkpointer_copies_log_back(void **state)
         struct timespec nap = {0, STORE_WRITER_CHECKPOINT_MS * 1000000L};
 
         nanosleep(&nap, NULL);
-        copy_main_file(path, copy);
+        copy_file(path, copy); /* the main file alone, no -wal */
         in_file = file_int(copy, "SELECT COUNT(*) FROM t");
         unlink(copy);
     }

@@ -1,0 +1,153 @@
+/* test_store_outage.c -- the server backends (PostgreSQL, MySQL/MariaDB)
+ * when the server drops a connection: the call in progress fails with
+ * CD_ESTORE, the next one re-makes the connection by itself, and a
+ * transaction that was open stays failed until it is rolled back.
+ *
+ * Runs with CANDOR_TEST_DIALECT=postgres or mysql and CANDOR_TEST_DSN
+ * (make check starts the servers with tests/db/); on SQLite, which has no
+ * connection to lose, every test skips itself. */
+#include "common/common.h"
+
+#include "store/store.h"
+#include "store/store_backend.h"
+
+#include "store_test_util.h"
+
+#define SKIP_UNLESS_SERVER()                                                 \
+    SKIP_UNLESS(!test_on_sqlite(), "a server's connection only "            \
+                                   "(CANDOR_TEST_DIALECT=postgres or mysql)")
+
+#define THROTTLE_KEY                                                         \
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static struct store *open_st(const char *conn)
+{
+    struct cd_error err = {0};
+    struct store *st = NULL;
+
+    if (store_open(&st, test_dialect(), conn, &err) != CD_OK)
+        fail_msg("store_open(%s): %s", conn, err.msg);
+    return st;
+}
+
+/* The server's session of st, ended from another connection: what an
+ * outage or a restart of the server looks like to st. */
+static void kill_session(const char *conn, struct store *st)
+{
+    const bool pg = test_dialect() == CONFIG_DIALECT_POSTGRES;
+    struct cd_error err = {0};
+    char sql[96];
+    long long id = 0;
+
+    assert_int_equal(store_count(st, pg ? "SELECT pg_backend_pid()"
+                                        : "SELECT CONNECTION_ID()",
+                                 NULL, 0, &id, &err),
+                     CD_OK);
+    assert_true(id > 0);
+    if (pg) {
+        snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", id);
+        assert_int_equal(file_int(conn, sql), 1);
+    } else {
+        snprintf(sql, sizeof(sql), "KILL CONNECTION %lld", id);
+        file_exec(conn, sql);
+    }
+}
+
+static long long migrations(struct store *st, int want_rc)
+{
+    struct cd_error err = {0};
+    const char *arg = "x";
+    long long n = -1;
+
+    assert_int_equal(store_count(st, "SELECT COUNT(*) FROM migrations "
+                                     "WHERE id <> ?",
+                                 &arg, 1, &n, &err),
+                     want_rc);
+    if (want_rc == CD_ESTORE && strstr(err.msg, "connection lost") == NULL)
+        fail_msg("%s", err.msg);
+    return n;
+}
+
+/* A lost connection fails the call in progress with CD_ESTORE and comes
+ * back by itself at the next one, statements prepared again. */
+static void test_reconnects(void **state)
+{
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+    const char *conn;
+
+    (void)state;
+    SKIP_UNLESS_SERVER();
+    tdir_make(&d);
+    conn = tdir_file(&d, "r.db");
+    st = open_st(conn);
+    assert_int_equal(store_migrate(st, &err), CD_OK);
+    assert_int_equal(migrations(st, CD_OK), 13);
+
+    /* Outside a transaction: one failed call at most. ping() retries. */
+    kill_session(conn, st);
+    assert_int_equal(store_ping(st, &err), CD_OK);
+    kill_session(conn, st);
+    migrations(st, CD_ESTORE);
+    assert_int_equal(migrations(st, CD_OK), 13);
+
+    /* Inside one: the transaction is gone, and nothing after it may run
+     * outside it; COMMIT fails until it is rolled back. */
+    assert_int_equal(store_exec(st, "CREATE TABLE t (k INTEGER)", &err),
+                     CD_OK);
+    assert_int_equal(store_begin(st, &err), CD_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1)", &err), CD_OK);
+    kill_session(conn, st);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (2)", &err),
+                     CD_ESTORE);
+    assert_true(store_in_transaction(st));
+    assert_int_equal(store_savepoint(st, "sp", &err), CD_ESTORE);
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (4)", &err),
+                     CD_ESTORE);
+    assert_int_equal(store_commit(st, &err), CD_ESTORE);
+    assert_false(store_in_transaction(st));
+    assert_int_equal(store_exec(st, "INSERT INTO t VALUES (3)", &err), CD_OK);
+    assert_int_equal(file_int(conn, "SELECT SUM(k) FROM t"), 3);
+    store_close(st);
+    tdir_remove(&d);
+}
+
+/* A throttle hit whose connection was lost before its BEGIN: the begin
+ * fails, the next attempt re-makes the connection, and the hit counts. */
+static void test_throttle_retries_lost_connection(void **state)
+{
+    enum store_throttle_verdict v = STORE_THROTTLE_REJECT;
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+    const char *conn;
+    int64_t wait = -1;
+
+    (void)state;
+    SKIP_UNLESS_SERVER();
+    tdir_make(&d);
+    conn = tdir_file(&d, "h.db");
+    st = open_st(conn);
+    assert_int_equal(store_migrate(st, &err), CD_OK);
+    kill_session(conn, st);
+    assert_int_equal(store_throttle_hit(st, THROTTLE_KEY, 1000, 500, false,
+                                        30000, &v, &wait, &err),
+                     CD_OK);
+    assert_int_equal(v, STORE_THROTTLE_PASS);
+    assert_int_equal(wait, 0);
+    assert_int_equal(file_int(conn, "SELECT until_ms FROM candor_throttle"),
+                     1500);
+    store_close(st);
+    tdir_remove(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reconnects),
+        cmocka_unit_test(test_throttle_retries_lost_connection),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
