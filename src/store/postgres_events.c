@@ -64,6 +64,9 @@ const struct store_events_sql store_postgres_events_sql = {
     .secrets_in = "SELECT secret_id, encrypted_secret FROM secrets "
                   "WHERE secret_id IN " IDS1,
     .event_insert = EVENT_INSERT "VALUES ($1, $2, $3, $4, $5)",
+    .event_insert_known = EVENT_INSERT "SELECT $1::text, $2::text, "
+                          "$3::text, secret_id, $4::text FROM secrets "
+                          "WHERE secret_id = $5 RETURNING event_id",
     .events_by_secret = PAGES(EVENT_COLS, "secret_id"),
     .events_by_account = PAGES(EVENT_COLS, "account_id"),
     .tombstones_by_secret = PAGES(TOMBSTONE_COLS, "secret_id"),

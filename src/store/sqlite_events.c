@@ -66,6 +66,9 @@ const struct store_events_sql store_sqlite_events_sql = {
     .secrets_in = "SELECT `secret_id`, `encrypted_secret` FROM `secrets` "
                   "WHERE `secret_id` IN " IDS,
     .event_insert = EVENT_INSERT "VALUES (?, ?, ?, ?, ?)",
+    .event_insert_known = EVENT_INSERT "SELECT ?, ?, ?, `secret_id`, ? "
+                          "FROM `secrets` WHERE `secret_id` = ? "
+                          "RETURNING `event_id`",
     .events_by_secret = PAGES(EVENT_COLS, "secret_id"),
     .events_by_account = PAGES(EVENT_COLS, "account_id"),
     .tombstones_by_secret = PAGES(TOMBSTONE_COLS, "secret_id"),

@@ -508,7 +508,7 @@ int store_secret_associate(struct store *st, const char *secret_id,
 
 /* Insert an event (§11.1), for a writer op's apply(): it runs inside the
  * open transaction and begins none. A non-NULL ev->secret_id must have a
- * secret (checked in the same transaction: CD_ENOTFOUND, "unknown
+ * secret (checked by the insert itself: CD_ENOTFOUND, "unknown
  * secret"); NULL stores an anonymous event. Whether the account exists
  * and is active is the caller's to check. CD_OK, CD_ENOTFOUND, CD_EEXIST
  * (the event_id exists), CD_EINVAL, CD_ETOOBIG (a payload over

@@ -190,6 +190,11 @@ struct store_events_sql {
     const char *secret_delete; /* secret_id */
     const char *secrets_in;    /* secret_id, encrypted_secret; IDS */
     const char *event_insert;  /* the 5 columns, in EVENT order */
+    /* An event of a visitor, inserted only if the secret exists, in one
+     * statement (no round trip to check it first); event_id, sequence,
+     * account_id, payload, secret_id; RETURNING the event_id: no row when
+     * the secret is unknown. */
+    const char *event_insert_known;
     const char *events_by_secret[2];      /* EVENT rows, PAGE */
     const char *events_by_account[2];     /* EVENT rows, PAGE */
     const char *tombstones_by_secret[2];  /* TOMBSTONE rows, PAGE */
