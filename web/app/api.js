@@ -4,6 +4,8 @@
 // resolves to the parsed answer (null for 204); a non-2xx answer rejects
 // with an ApiError carrying the status and the server's message.
 
+import { fetchJson } from '/common/fetchjson.js';
+
 export class ApiError extends Error {
   constructor(status, message) {
     super(message || `request failed with status ${status}`);
@@ -12,21 +14,7 @@ export class ApiError extends Error {
 }
 
 export async function request(method, path, body) {
-  const init = { method, credentials: 'same-origin', headers: {} };
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const res = await fetch(path, init);
-  const text = await res.text();
-  let data = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch (e) {
-      data = null;
-    }
-  }
+  const { res, data } = await fetchJson(method, path, body);
   if (!res.ok) throw new ApiError(res.status, data && data.error);
   return data;
 }

@@ -1,24 +1,17 @@
 // view.js -- drawing the visitor's page: their choice, and per website
 // what was collected, in plain words.
 
+import { h as el } from '../common/dom.js';
+
+// The element builder (web/common/dom.js), for visitor-page.js too.
+export { el };
+
 const dateTime = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
 let regions = null;
 try {
   regions = new Intl.DisplayNames(['en'], { type: 'region' });
 } catch (e) {
   regions = null;
-}
-
-export function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'onclick') node.addEventListener('click', v);
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of [].concat(children)) if (c !== null && c !== undefined) node.append(c);
-  return node;
 }
 
 function timeEl(date) {

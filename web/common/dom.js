@@ -1,5 +1,6 @@
-// dom.js -- the element builder the app's pages and the dashboard share,
-// and unique ids for the elements they tie together (label for, aria-*).
+// dom.js -- the element builder of every page (the app, the dashboard, the
+// vault's banner, the visitor's page), and unique ids for the elements
+// they tie together (label for, aria-*).
 
 // h('p', { class: 'hint', text: 'Hello', onclick: fn }, child, 'text', ...)
 // Attributes: class, text, on<event> (a function), true (present),

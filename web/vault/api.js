@@ -5,6 +5,8 @@
 // A failed request throws an Error with .status and the server's error
 // text (its envelope is {"error": "...", "status": N}).
 
+import { fetchJson } from '../common/fetchjson.js';
+
 export class ApiError extends Error {
   constructor(message, status) {
     super(message);
@@ -14,21 +16,7 @@ export class ApiError extends Error {
 }
 
 async function call(method, path, body) {
-  const init = { method, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
-    init.headers = { 'Content-Type': 'application/json' };
-    init.body = JSON.stringify(body);
-  }
-  const res = await fetch(path, init);
-  const text = await res.text();
-  let data = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch (e) {
-      data = null;
-    }
-  }
+  const { res, text, data } = await fetchJson(method, path, body, { cache: 'no-store' });
   if (res.status >= 400) {
     const msg = data && typeof data.error === 'string' ? data.error : text || res.statusText;
     throw new ApiError(msg, res.status);

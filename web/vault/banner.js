@@ -9,21 +9,12 @@
 // without a decision, and both choices are the same kind of button with
 // the same look.
 
+import { h as el } from '../common/dom.js';
+
 const FOCUSABLE = 'a[href], button:not([disabled])';
 let root = null;
 let escapeHandler = null;
 let keyHandlerInstalled = false;
-
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') node.textContent = v;
-    else if (k === 'onclick') node.addEventListener('click', v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
 
 function newTabLink(href, label) {
   return el('a', { class: 'paragraph__anchor', href, target: '_blank', rel: 'noopener' }, [
