@@ -138,6 +138,6 @@ export function statusOf(raw) {
 export function sqlite(dbPath, sql) {
   if (!onSqlite && hasDatabase(dirname(dbPath))) return query(dirname(dbPath), sql);
   const r = spawnSync('sqlite3', [dbPath, sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr || r.signal || r.error}`);
   return r.stdout.trim();
 }
