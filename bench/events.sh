@@ -30,6 +30,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/candor-events.XXXXXX")
 pid=
 . "$here/bench/db.sh"
+. "$here/bench/serve.sh"
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
     bench_db_stop
@@ -43,16 +44,7 @@ count_events() {
 
 bench_db_start
 
-CANDOR_APP_DATADIR="$work/data" CANDOR_SERVER_HOST=127.0.0.1 \
-CANDOR_SERVER_PORT=0 CANDOR_SERVER_MAXCONNSPERIP=100000 \
-    "$bin" serve >/dev/null 2>"$work/server.log" &
-pid=$!
-for _ in $(seq 100); do
-    grep -q 'Server now listening on port' "$work/server.log" && break
-    sleep 0.1
-done
-port=$(sed -n 's/.*Server now listening on port \([0-9]*\).*/\1/p' "$work/server.log" | head -n1)
-url="http://127.0.0.1:$port"
+bench_serve /dev/null CANDOR_SERVER_MAXCONNSPERIP=100000
 
 # One account, VISITORS visitors with their secrets, and the wrk script.
 node "$here/bench/events-setup.mjs" "$url" "$visitors" "$payload" "$work/events.lua"

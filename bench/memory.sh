@@ -12,6 +12,8 @@ set -euo pipefail
 
 bin=${1:-build/release/candor}
 settle=${SETTLE:-3}
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/serve.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/candor-mem.XXXXXX")
 pid=
 cleanup() {
@@ -20,14 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-CANDOR_APP_DATADIR="$work/data" CANDOR_SERVER_HOST=127.0.0.1 \
-CANDOR_SERVER_PORT=0 CANDOR_SERVER_THREADS=2 \
-    "$bin" serve >/dev/null 2>"$work/server.log" &
-pid=$!
-for _ in $(seq 100); do
-    grep -q 'Server now listening on port' "$work/server.log" && break
-    sleep 0.1
-done
+bench_serve /dev/null CANDOR_SERVER_THREADS=2
 sleep "$settle"
 
 kib() { awk -v k="$1" '$1 == k":" {print $2}' "$2"; }
