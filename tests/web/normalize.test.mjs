@@ -1,11 +1,12 @@
 // normalize.test.mjs -- normalize()'s caps (metrics/normalize.js): an
 // href of MAX_URL characters is kept and one longer is dropped, as the
-// vault drops it; the URL memo, full at MEMO_CAP entries, is dropped
-// whole at the next entry and the rows stay right. Its own file: the memo
-// starts empty here.
+// vault drops it (and the vault sends none longer); the URL memo, full at
+// MEMO_CAP entries, is dropped whole at the next entry and the rows stay
+// right. Its own file: only this file's tests fill the memo.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_URL } from '../../web/vault/events.js';
+import { MAX_URL } from '../../web/common/limits.js';
+import { checkSkeleton, cleanReferrer } from '../../web/vault/events.js';
 import { MEMO_CAP, memoSize, normalize, ulidAt } from '../../web/app/dashboard/metrics/normalize.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
@@ -43,13 +44,23 @@ test('an href of MAX_URL characters is kept, one of MAX_URL + 1 is dropped', () 
     referrer: `${ref}b` } }), null);
 });
 
+test('the vault sends what normalize() counts: an href or referrer at MAX_URL, not one past it', () => {
+  const skeleton = (href) => ({ type: 'PAGEVIEW', href, title: 't', referrer: '' });
+  assert.equal(checkSkeleton(skeleton(padded(MAX_URL))).href, padded(MAX_URL));
+  assert.throws(() => checkSkeleton(skeleton(padded(MAX_URL + 1))));
+  // the query goes, so the cap counts the path
+  const ref = (n) => padded(n, 'https://r.example/');
+  assert.equal(cleanReferrer(`${ref(MAX_URL)}?q=1`), ref(MAX_URL));
+  assert.equal(cleanReferrer(`${ref(MAX_URL + 1)}?q=1`), '');
+});
+
 test('the URL memo: full at MEMO_CAP, dropped at one past it, rows still right', () => {
   const start = memoSize();
   // each new href adds two entries (its parts and its utm_* values)
   const href = (i) => `https://shop.example/page-${i}/?utm_source=src-${i}`;
   const first = normalize(event(href(0), 0));
   // an even count, so two per href reach the cap exactly: a new rawHref
-  // alone adds one entry
+  // alone adds one entry (the test above leaves an odd count)
   if (memoSize() % 2) {
     const e = event(href(0), 0);
     assert.equal(normalize({ ...e, payload: { ...e.payload, rawHref: 'https://shop.example/?utm_source=odd' } }).source, 'odd');

@@ -15,8 +15,9 @@ import { sessionId } from './cookies.js';
 import { encryptJson } from './crypto.js';
 import { visitorCountry } from './geo.js';
 import { ensureUserSecret } from './secrets.js';
+import { MAX_URL } from '../common/limits.js';
 
-export const MAX_URL = 2000;
+export { MAX_URL };
 
 function isUrl(value) {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_URL) return false;

@@ -20,7 +20,7 @@
 // Version 1 also kept the server's ciphertext ("events", "secrets") that
 // nothing read; the upgrade to 2 deletes those stores.
 
-export const VERSION = 2;
+const VERSION = 2;
 export const STORES = ['meta', 'days', 'keys'];
 const DROPPED = ['events', 'secrets'];
 

@@ -1,7 +1,7 @@
 // normalize.js -- one decrypted event -> one compact row, or null.
 //
 // Pure (no DOM, no IndexedDB): node's unit tests import it. URLs longer
-// than the vault's cap (MAX_URL, web/vault/events.js) are not valid.
+// than the vault's cap (MAX_URL, web/common/limits.js) are not valid.
 //
 // An event is {eventId, secretId, payload} with payload Offen's plaintext
 // (offen-client.md §6.2). Events that fail the payload schema are dropped
@@ -24,7 +24,7 @@
 //   load     payload.pageload when > 0, else null
 //   ts       payload.timestamp in ms (only livePages reads it)
 
-import { MAX_URL } from '../../../vault/events.js';
+import { MAX_URL } from '../../../common/limits.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
