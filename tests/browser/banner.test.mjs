@@ -19,6 +19,16 @@ test('before consent: an accessible dialog, no cookie, no request to the API', T
   const context = await fx.browser.newContext();
   const seen = recordRequests(context);
   const page = await context.newPage();
+  // Where focus is right after the script restyles its iframe, in the same
+  // task: before the browser's next rendering step could move it itself.
+  await page.addInitScript(() => {
+    const replace = CSSStyleSheet.prototype.replaceSync;
+    window.focusAfterStyles = [];
+    CSSStyleSheet.prototype.replaceSync = function (text) {
+      replace.call(this, text);
+      queueMicrotask(() => window.focusAfterStyles.push(document.activeElement.tagName));
+    };
+  });
   await page.goto(`${fx.site.url}/landing-${fx.mark}`);
   const frame = await waitForVaultFrame(page);
   await page.locator(VAULT_IFRAME).waitFor({ state: 'visible' });
@@ -54,6 +64,8 @@ test('before consent: an accessible dialog, no cookie, no request to the API', T
   await page.keyboard.press('Escape');
   await page.locator(VAULT_IFRAME).waitFor({ state: 'hidden' });
   assert.notEqual(await page.evaluate(() => document.activeElement.tagName), 'IFRAME');
+  assert.notEqual(await page.evaluate(() => window.focusAfterStyles.at(-1)), 'IFRAME',
+    'the hidden frame gave up focus when it was hidden');
   assert.deepEqual(await context.cookies(), []);
   await page.reload();
   await page.locator(VAULT_IFRAME).waitFor({ state: 'visible' });

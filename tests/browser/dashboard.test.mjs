@@ -306,6 +306,30 @@ test('keyboard: the range selector and the tables are reached by Tab, focus visi
   await context.close();
 });
 
+// The dashboard's IndexedDB for accountId as the page sees it: its version
+// and stores, how many day and key records it holds, and whether any of
+// them is not an encrypted buffer or shows plaintext.
+function readCache(page, accountId) {
+  return page.evaluate(async (id) => {
+    const db = await new Promise((resolve, reject) => {
+      const req = indexedDB.open(`candor-dashboard-${id}`);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const all = (name) => new Promise((resolve) => {
+      const req = db.transaction(name).objectStore(name).getAll();
+      req.onsuccess = () => resolve(req.result);
+    });
+    const days = await all('days');
+    const keys = await all('keys');
+    const text = (r) => new TextDecoder().decode(r.data);
+    const out = { version: db.version, stores: [...db.objectStoreNames].sort(), days: days.length, keys: keys.length,
+      plain: [...days, ...keys].some((r) => !(r.data instanceof ArrayBuffer) || /shop\.example|"kty"/.test(text(r))) };
+    db.close();
+    return out;
+  }, accountId);
+}
+
 test('progress while syncing; a second visit decrypts nothing; the cache holds no plaintext', T, async () => {
   const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
   const page = await context.newPage();
@@ -325,24 +349,7 @@ test('progress while syncing; a second visit decrypts nothing; the cache holds n
   assert.equal(await page.evaluate(() => window.candorDashboard.decrypted), fx.events.length);
   await page.waitForFunction(() => window.candorDashboard.persistedMs);
   // the day rows and the user secrets are at rest encrypted only
-  const stored = await page.evaluate(async (id) => {
-    const stores = [];
-    const db = await new Promise((resolve, reject) => {
-      const req = indexedDB.open(`candor-dashboard-${id}`);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const all = (name) => new Promise((resolve) => {
-      const req = db.transaction(name).objectStore(name).getAll();
-      req.onsuccess = () => resolve(req.result);
-    });
-    const days = await all('days');
-    const keys = await all('keys');
-    stores.push(...[...db.objectStoreNames].sort());
-    const text = (r) => new TextDecoder().decode(r.data);
-    return { stores, days: days.length, keys: keys.length, plain: [...days, ...keys].some((r) => !(r.data instanceof ArrayBuffer) ||
-      /shop\.example|"kty"/.test(text(r))) };
-  }, fx.accountId);
+  const stored = await readCache(page, fx.accountId);
   assert.ok(stored.days > 5, `${stored.days} days cached`);
   assert.equal(stored.keys, 5); // one per visitor
   assert.equal(stored.plain, false);
@@ -390,21 +397,7 @@ test('a version 1 cache loses its raw stores; leaving the view at once still sto
   await page.waitForFunction(() => window.candorDashboard && window.candorDashboard.persistedMs, null,
     { timeout: 60000 });
   assert.equal(await page.evaluate(() => window.candorLeft), true, 'left before the cache was written');
-  const stored = await page.evaluate(async (id) => {
-    const db = await new Promise((resolve, reject) => {
-      const req = indexedDB.open(`candor-dashboard-${id}`);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const count = (name) => new Promise((resolve) => {
-      const req = db.transaction(name).objectStore(name).count();
-      req.onsuccess = () => resolve(req.result);
-    });
-    const out = { version: db.version, stores: [...db.objectStoreNames].sort(), days: await count('days'),
-      keys: await count('keys') };
-    db.close();
-    return out;
-  }, fx.accountId);
+  const stored = await readCache(page, fx.accountId);
   assert.equal(stored.version, 2);
   assert.deepEqual(stored.stores, ['days', 'keys', 'meta']);
   assert.ok(stored.days > 5, `${stored.days} days cached`);
