@@ -154,7 +154,8 @@ static int add_secrets(struct store *st, struct view *v, struct cd_error *err)
 }
 
 /* out += ,"name":<open><b without its first comma><close>, if b is not
- * empty; open may itself be a JSON string key (events: {"<accountId>":[). */
+ * empty; with key (not NULL) the list is wrapped as an object of that one
+ * key: ,"name":{"<key>":<open>...<close>} (events: {"<accountId>":[...]}). */
 static int add_list(struct buf *out, const char *name, const char *key,
                     const char *open, const struct buf *b, const char *close)
 {

@@ -38,8 +38,9 @@ int api_app_init(struct api_app *app, const struct config *cfg,
         return cd_error_set(err, rc, "cannot start the worker pool");
     }
     app->mailer = mailer_new(cfg);
-    /* Behind a reverse proxy every client has the proxy's identity, as in
-     * Offen: no limiter at all, the routes go straight to their handlers. */
+    /* Reverse-proxy mode has no limiter at all, the routes go straight to
+     * their handlers: Offen's behaviour (its limiter is a no-op there,
+     * offen-server.md §8); the proxy is expected to limit. */
     if (cfg->server_reverse_proxy)
         rc = CD_OK;
     else if (cfg->ratelimit == CONFIG_RATELIMIT_DATABASE)

@@ -25,6 +25,7 @@
 #include "common/common.h"
 #include "api/ratelimit.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -299,7 +300,8 @@ int ratelimit_body_fields(struct http_req *r, struct ratelimit_field *f,
     struct http_str b = http_body(r);
     struct cd_error err = {0};
 
-    if (n > RATELIMIT_FIELDS_MAX)
+    assert(n <= RATELIMIT_FIELDS_MAX); /* a caller's mistake */
+    if (n > RATELIMIT_FIELDS_MAX) /* NDEBUG builds: stay inside the arrays */
         n = RATELIMIT_FIELDS_MAX;
     for (size_t i = 0; i < n; i++) {
         fields[i].name = f[i].name;

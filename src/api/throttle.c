@@ -247,7 +247,7 @@ void api_reset_password_rl(struct http_req *r)
         struct http_str v = {cr.email, cr.email_len};
 
         email = http_strdup(r, v);
-        len = strlen(email);
+        len = cr.email_len; /* the decoder refuses a NUL in the email */
         str_lower(email, len);
     }
     crypto_credentials_release(&cr);

@@ -85,7 +85,7 @@ int jsonx_add_string(struct buf *b, const char *s, size_t n)
     int rc = buf_addch(b, '"');
 
     while (rc == CD_OK && i < n) {
-        size_t len = utf8_decode(u + i, n - i, NULL);
+        size_t len = u[i] < 0x80 ? 1 : utf8_decode(u + i, n - i, NULL);
         char esc[7] = "\\u00";
         const char *out = esc;
         size_t outlen = 2;

@@ -22,7 +22,7 @@
  * HOLD_SLICE_MS - HOLD_STEP_MS) and one of HOLD_SLICE_MS, made when it
  * starts (http_hold_init()) and disposed when it ends; a hold only links
  * its entry. The wait is rounded up to a multiple of HOLD_STEP_MS: the
- * tail first, then whole slices.
+ * tail first, then whole slices (hold_plan()).
  *
  * Threading: everything runs on the request's loop thread. Each hold is one
  * malloc'd struct; holds are bounded by the throttle's 30 s limit and by
@@ -119,10 +119,23 @@ static void on_fire(h2o_timeout_entry_t *entry)
     http_loop_post(h->owner, on_resume, h);
 }
 
+void hold_plan(uint64_t ms, size_t *tail, uint64_t *slices)
+{
+    uint64_t steps = ms / HOLD_STEP_MS + (ms % HOLD_STEP_MS != 0);
+
+    if (steps % HOLD_STEPS != 0 || steps == 0) {
+        *tail = (size_t)(steps % HOLD_STEPS);
+        *slices = steps / HOLD_STEPS;
+    } else { /* a whole number of slices: the first one is the timeout */
+        *tail = HOLD_STEPS;
+        *slices = steps / HOLD_STEPS - 1;
+    }
+}
+
 void http_hold(struct http_req *r, uint64_t ms, http_resume_fn fn, void *arg)
 {
     struct hold *h = xcalloc(1, sizeof(*h));
-    uint64_t steps;
+    size_t tail;
 
     h->loop = r->loop->ctx.loop;
     h->owner = r->loop;
@@ -134,16 +147,11 @@ void http_hold(struct http_req *r, uint64_t ms, http_resume_fn fn, void *arg)
     *h->slot = h;
     if (r->loop->stopping)
         ms = 0;
-    steps = (ms + HOLD_STEP_MS - 1) / HOLD_STEP_MS; /* rounded up */
+    hold_plan(ms, &tail, &h->slices);
     h->entry.cb = on_fire;
-    if (steps % HOLD_STEPS != 0 || steps == 0) {
-        h->slices = steps / HOLD_STEPS;
-        h2o_timeout_link(h->loop, &h->owner->hold_tail[steps % HOLD_STEPS],
-                         &h->entry);
-    } else {
-        h->slices = steps / HOLD_STEPS - 1;
-        h2o_timeout_link(h->loop, &h->owner->hold_slice, &h->entry);
-    }
+    h2o_timeout_link(h->loop, tail == HOLD_STEPS ? &h->owner->hold_slice
+                                                 : &h->owner->hold_tail[tail],
+                     &h->entry);
 }
 
 void *http_alloc(struct http_req *r, size_t n)

@@ -70,6 +70,12 @@ struct http_req {
  * its context, disposed before the context is. */
 void http_hold_init(struct http_loop *l);
 void http_hold_fini(struct http_loop *l);
+/* How http_hold() waits ms: rounded up to a multiple of HOLD_STEP_MS, as
+ * the timeout of index *tail first (hold_tail[*tail], *tail * HOLD_STEP_MS;
+ * *tail == HOLD_STEPS means hold_slice), then *slices whole slices. The
+ * wait is *tail * HOLD_STEP_MS + *slices * HOLD_SLICE_MS; ms == 0 gives
+ * tail 0 and no slice (at once). Pure. */
+void hold_plan(uint64_t ms, size_t *tail, uint64_t *slices);
 
 /* request.c */
 void http_req_init(struct http_req *r, h2o_req_t *req, struct http_loop *l);
@@ -95,8 +101,6 @@ int connlimit_acquire(struct connlimit *c, const struct sockaddr *sa,
                       uint64_t *key);
 void connlimit_release(struct connlimit *c, uint64_t key);
 size_t connlimit_count(struct connlimit *c, uint64_t key);
-
-long long http_now_ms(void); /* CLOCK_MONOTONIC in milliseconds */
 
 /* tls.c: the hardened TLS context for cert and key (PEM files); errors
  * name the variable. Caller frees *out with SSL_CTX_free(). */

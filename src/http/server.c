@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -47,11 +46,6 @@ struct mail {
     void (*fn)(void *arg);
     void *arg;
 };
-
-long long http_now_ms(void)
-{
-    return timefmt_mono_ms();
-}
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
@@ -230,7 +224,7 @@ static void *loop_main(void *arg)
         h2o_evloop_run(l->ctx.loop, l->stopping ? 50 : INT32_MAX);
         access_log_flush(l);
         if (l->stopping && (l->nconns == 0 ||
-                            http_now_ms() >= s->stop_deadline_ms))
+                            timefmt_mono_ms() >= s->stop_deadline_ms))
             break;
     }
     if (s->opts.loop_fini != NULL)
@@ -413,7 +407,7 @@ void http_server_stop(struct http_server *s, int grace_ms)
 {
     if (s == NULL)
         return;
-    s->stop_deadline_ms = http_now_ms() + grace_ms;
+    s->stop_deadline_ms = timefmt_mono_ms() + grace_ms;
     for (int i = 0; i < s->nloops; i++) {
         struct http_loop *l = &s->loops[i];
 

@@ -1,6 +1,7 @@
 /* test_account_view.c -- the operator's account view written as JSON text
- * (api/account_view.c): its shape, escaping, rows left out, and its cap
- * exactly at the answer's size and one byte under. */
+ * (api/account_view.c): its shape, escaping, rows left out, an account
+ * whose own fields are not UTF-8, and its cap exactly at the answer's size
+ * and one byte under. */
 #include "common/common.h"
 
 #include <jansson.h>
@@ -182,6 +183,26 @@ static void test_cap(void **state)
     free(text);
 }
 
+static void test_account_not_utf8(void **state)
+{
+    struct fixture *f = *state;
+    struct store_account bad = account;
+    struct cd_error err = {0};
+    char *text = (char *)"unchanged";
+    size_t len = 7;
+
+    /* the account's own name is not UTF-8: no JSON at all (the route
+     * answers 500), unlike an event row, which is left out */
+    bad.name = "\xff";
+    assert_int_equal(account_view_json(f->st, &bad, 186, NULL,
+                                       ACCOUNT_VIEW_MAX, &text, &len, &err),
+                     CD_EPROTO);
+    assert_null(text);
+    assert_int_equal(len, 0);
+    assert_int_equal(err.rc, CD_EPROTO);
+    assert_non_null(strstr(err.msg, ACCOUNT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +210,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_since_and_tombstones, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_not_utf8, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
