@@ -24,7 +24,10 @@
  * cache. A transaction open when the connection broke is gone: until the
  * caller calls rollback(), every call fails, so no later statement can run
  * outside the transaction it was meant for and a commit never reports
- * success for work the server lost.
+ * success for work the server lost. A START TRANSACTION that finds the
+ * connection dropped (the server ended an idle session) reconnects and
+ * begins once more, outside a backoff interval: nothing has run yet, so
+ * every transaction survives an idle timeout.
  *
  * MySQL commits DDL implicitly. A transaction or savepoint that such a
  * commit ended cannot be committed, released or rolled back to any more;
@@ -344,6 +347,12 @@ static int my_begin(struct store *st, struct cd_error *err)
                             "a transaction is already open");
     rc = store_my_simple(c, "START TRANSACTION", "cannot begin transaction",
                          err);
+    /* A connection the server dropped while idle shows up here: nothing
+     * has run in the transaction yet, so reconnect and begin once more
+     * (outside a backoff interval, as my_ping does). */
+    if (rc < 0 && c->db == NULL && !c->tx_lost && c->backoff.ms == 0)
+        rc = store_my_simple(c, "START TRANSACTION",
+                             "cannot begin transaction", err);
     c->in_tx = rc == CD_OK;
     return rc;
 }

@@ -22,7 +22,10 @@
  * STORE_BACKOFF_MAX_MS, store_int.h), and
  * fails fast with CD_ESTORE in between; after a reconnect the statement
  * cache starts empty, since a new session has no prepared statements. So a
- * server keeps running through an outage and resumes by itself.
+ * server keeps running through an outage and resumes by itself. A BEGIN
+ * that finds the connection dropped (the server ended an idle session)
+ * reconnects and begins once more, outside a backoff interval: nothing
+ * has run yet, so every transaction survives an idle timeout.
  *
  * The DDL and migrations live in postgres_schema.c, the SQL of accounts.c
  * and users.c in postgres_accounts.c, that of events.c in
@@ -441,15 +444,20 @@ static bool pg_in_transaction(struct store *st)
 
 static int pg_begin(struct store *st, struct cd_error *err)
 {
+    struct pg_conn *c = pg(st);
     int rc;
 
     /* PostgreSQL only warns; SQLite refuses, and so do we. */
     if (pg_in_transaction(st))
         return cd_error_set(err, CD_ESTORE, "cannot begin transaction: "
                                             "one is open already");
-    rc = pg_simple(pg(st), "BEGIN", "cannot begin transaction", err);
-
-    pg(st)->in_tx = rc == CD_OK;
+    rc = pg_simple(c, "BEGIN", "cannot begin transaction", err);
+    /* A connection the server dropped while idle shows up here: nothing
+     * has run in the transaction yet, so reconnect and begin once more
+     * (outside a backoff interval, as pg_ping does). */
+    if (rc < 0 && PQstatus(c->db) != CONNECTION_OK && c->backoff.ms == 0)
+        rc = pg_simple(c, "BEGIN", "cannot begin transaction", err);
+    c->in_tx = rc == CD_OK;
     return rc;
 }
 

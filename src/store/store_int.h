@@ -1,11 +1,14 @@
 /* store_int.h -- helpers shared inside store/ (store/ only).
  *
- * Both files hold the backend-neutral half of the operators and accounts
- * API: they take their SQL from the backend (struct store_accounts_sql in
- * store_backend.h), run it through store_query() and store_count(), and
- * turn rows of text into the structs of store.h. The server backends
- * (postgres.c, mysql.c) share the reconnect backoff below. Tests include
- * this header to reach the timestamp and backoff functions.
+ * accounts.c and users.c hold the backend-neutral half of the operators
+ * and accounts API: they take their SQL from the backend (struct
+ * store_accounts_sql in store_backend.h), run it through store_query() and
+ * store_count(), and turn rows of text into the structs of store.h, with
+ * the helpers below. events.c, events_write.c and throttle.c use some of
+ * them too (store_str(), store_col_dup(), store_wrap_error(), store_tx())
+ * for secrets, events and the shared throttle. The server backends (postgres.c,
+ * mysql.c) share the reconnect backoff below. Tests include this header
+ * to reach the timestamp and backoff functions.
  */
 #ifndef CD_STORE_STORE_INT_H
 #define CD_STORE_STORE_INT_H

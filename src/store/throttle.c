@@ -10,8 +10,9 @@
  * commit. A fresh or ended row reads as "no entry". An attempt that fails
  * after its begin (a deadlock, a row deleted between claim and read, a
  * connection lost) is rolled back and tried again, up to THROTTLE_ATTEMPTS
- * times; a begin that fails (a connection found lost there, which the
- * next call re-makes) is tried once more.
+ * times. A failed begin is not: a connection the server dropped while
+ * idle is re-made by the backend's begin itself (postgres.c, mysql.c), so
+ * a begin that still fails means the database is away.
  *
  * Threading: each call uses st only; a struct store belongs to one thread.
  */
@@ -81,8 +82,7 @@ static enum store_throttle_verdict verdict_of(enum throttle_verdict v)
 }
 
 /* One attempt, in its own transaction. *began tells a failed begin (the
- * connection lost, or the database away: one retry only) from a failure
- * inside. */
+ * database away: not worth another attempt) from a failure inside. */
 static int hit_once(struct store *st, const char *key, int64_t now,
                     int64_t d, bool exponential, int64_t timeout,
                     enum store_throttle_verdict *v, int64_t *wait,
@@ -132,7 +132,6 @@ int store_throttle_hit(struct store *st, const char *key, int64_t now_ms,
                        int64_t *wait_ms, struct cd_error *err)
 {
     bool began = false;
-    int begin_failures = 0;
     int rc;
 
     *verdict = STORE_THROTTLE_PASS;
@@ -148,10 +147,7 @@ int store_throttle_hit(struct store *st, const char *key, int64_t now_ms,
     for (int i = 0; i < THROTTLE_ATTEMPTS; i++) {
         rc = hit_once(st, key, now_ms, d_ms, exponential, timeout_ms,
                       verdict, wait_ms, &began, err);
-        /* A failed begin: a connection found lost there is re-made by
-         * the next call, so once more; a database that stays away fails
-         * fast in its backoff. */
-        if (rc == CD_OK || (!began && ++begin_failures > 1))
+        if (rc == CD_OK || !began)
             break;
     }
     if (rc < 0) {

@@ -60,11 +60,11 @@ struct store_writer {
     bool exited;              /* the thread has drained the queue and left */
     struct store_writer_stats stats;
     int *rcs;                 /* per-op results of the current batch */
-    struct store *ckpt_st;    /* the checkpointer's connection */
+    struct store *ckpt_st;    /* the checkpointer's connection; NULL
+                               * while no checkpoint thread runs */
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_wake; /* the writer exited (own condvar: a signal
                                * on wake must reach the writer) */
-    bool ckpt_started;
 };
 
 /* Take up to STORE_WRITER_BATCH_MAX ops off the queue; w->mu held. */
@@ -270,21 +270,22 @@ static void start_checkpointer(struct store_writer *w,
         w->ckpt_st = NULL;
         return;
     }
-    w->ckpt_started = true;
     store_wal_manual(w->st);
 }
 
-/* Stop the checkpoint thread, if it runs: it leaves once exited is set. */
+/* Stop the checkpoint thread, if it runs (it leaves once exited is
+ * set), and close its connection. */
 static void stop_checkpointer(struct store_writer *w)
 {
-    if (!w->ckpt_started)
+    if (w->ckpt_st == NULL)
         return;
     pthread_mutex_lock(&w->mu);
     w->exited = true;
     pthread_cond_signal(&w->ckpt_wake);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->ckpt_thread, NULL);
-    w->ckpt_started = false;
+    store_close(w->ckpt_st);
+    w->ckpt_st = NULL;
 }
 
 /* Both threads with every signal blocked: they belong to the loops. */
@@ -332,7 +333,6 @@ int store_writer_start(struct store_writer **out, enum config_dialect dialect,
 out:
     if (rc < 0) {
         store_close(w->st);
-        store_close(w->ckpt_st);
         free(w->rcs);
         free(w);
     }
@@ -382,7 +382,6 @@ void store_writer_stop(struct store_writer *w)
     pthread_cond_destroy(&w->ckpt_wake);
     pthread_mutex_destroy(&w->mu);
     store_close(w->st);
-    store_close(w->ckpt_st);
     free(w->rcs);
     free(w);
 }

@@ -18,7 +18,8 @@
  * Connector/C on MySQL, with the DSN in Offen's form and `backquotes` as
  * they are. Tests that are SQLite's by nature (the Offen SQLite fixture,
  * WAL, file paths) call SKIP_UNLESS_SQLITE() first; those of one server
- * dialect SKIP_UNLESS_DIALECT().
+ * dialect SKIP_UNLESS_DIALECT(), those of either server
+ * SKIP_UNLESS_SERVER().
  */
 #ifndef CD_TESTS_STORE_TEST_UTIL_H
 #define CD_TESTS_STORE_TEST_UTIL_H
@@ -87,6 +88,10 @@ static inline const char *test_dialect_name(void)
 /* ... unless the dialect under test is d. */
 #define SKIP_UNLESS_DIALECT(d, why) SKIP_UNLESS(test_dialect() == (d), why)
 #define SKIP_UNLESS_SQLITE(why) SKIP_UNLESS_DIALECT(CONFIG_DIALECT_SQLITE, why)
+/* ... unless the dialect under test is a server's (PostgreSQL or MySQL). */
+#define SKIP_UNLESS_SERVER()                                                 \
+    SKIP_UNLESS(!test_on_sqlite(), "a server's connection only "            \
+                                   "(CANDOR_TEST_DIALECT=postgres or mysql)")
 
 /* ---- PostgreSQL and MySQL: one database per (folder, name) ------------ */
 

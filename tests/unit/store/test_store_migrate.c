@@ -60,9 +60,9 @@ static const char *const offen_tables[] = {
 
 static char text_a[65536], text_b[65536];
 
-/* Every id a fresh database of the dialect under test records, then more. */
-/* Offen's ids, ours, PostgreSQL's and MySQL's own (candor_004, the
- * insertion order), then more. */
+/* Every id a fresh database of the dialect under test records: Offen's
+ * ids, ours, PostgreSQL's and MySQL's own (candor_004, the insertion
+ * order), candor_005_throttle on every dialect, then more. */
 static const char *all_ids(const char *more)
 {
     static char buf[1024];

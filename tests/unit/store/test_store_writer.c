@@ -686,10 +686,7 @@ static void test_no_checkpointer_on_servers(void **state)
     long long n = -1;
 
     (void)state;
-    if (test_on_sqlite()) {
-        printf("# skipped on sqlite3: PostgreSQL and MySQL only\n");
-        skip();
-    }
+    SKIP_UNLESS_SERVER();
     w = setup(&d, &path);
     /* A session just closed may linger in the list for a moment. */
     for (int i = 0; i < CKPT_POLLS && n != 2; i++) {
