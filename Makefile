@@ -5,7 +5,9 @@
 #                 (then each fuzz target for FUZZ_CHECK_SECONDS, default 5)
 #   make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 300)
 #   make demo     install what is missing, build, start a demo instance
-#   make bench    run the benchmarks in bench/ (see docs/benchmarks.md)
+#   make bench    run bench/run.sh; the other benchmarks (bench/events.sh,
+#                 bench/memory.sh, bench/dashboard.mjs, bench/seed-load-test)
+#                 are run by hand as docs/benchmarks.md says
 #   make deb      build build/deb/candor_<version>_<arch>.deb (tools/deb.sh)
 #   make vendor   copy the browser libraries pinned in package.json into
 #                 web/vendor/ (tools/vendor.sh; commit the result)

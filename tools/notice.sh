@@ -19,6 +19,7 @@
 # The output depends only on the inputs (sorted, no dates) and is written
 # to a temporary file that is renamed into place.
 set -eu
+export LC_ALL=C
 
 [ $# -ge 2 ] || { echo "usage: tools/notice.sh OUT VENDOR_DIR LIBRARY..." >&2; exit 2; }
 out=$1
@@ -81,8 +82,8 @@ libraries below. Each section names the library, the Debian package that
 ships it and that package's copyright file, or the vendored library's own
 licence files.
 EOF
-    for pkg in $(cut -d' ' -f1 "$list" | LC_ALL=C sort -u); do
-        names=$(awk -v p="$pkg" '$1 == p { print $2 }' "$list" | LC_ALL=C sort -u |
+    for pkg in $(cut -d' ' -f1 "$list" | sort -u); do
+        names=$(awk -v p="$pkg" '$1 == p { print $2 }' "$list" | sort -u |
                 tr '\n' ' ' | sed 's/ $//; s/ /, /g')
         printf '\n%s\nShared library: %s' "$rule" "$names"
         if [ "$pkg" = "-" ]; then
@@ -97,7 +98,7 @@ EOF
         fi
     done
     if [ -d "$vendor" ]; then
-        for dir in $(find "$vendor" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort); do
+        for dir in $(find "$vendor" -mindepth 1 -maxdepth 1 -type d | sort); do
             name=$(basename "$dir")
             version=""
             if [ -f "$dir/package.json" ]; then
@@ -108,7 +109,7 @@ EOF
                 "$rule" "$name" "${version:+ $version}" "$name" "$rule"
             found=0
             for f in $(find "$dir" -maxdepth 1 -type f \( -iname 'LICEN[CS]E*' \
-                       -o -iname 'COPYING*' -o -iname 'NOTICE*' \) | LC_ALL=C sort); do
+                       -o -iname 'COPYING*' -o -iname 'NOTICE*' \) | sort); do
                 printf '\n'
                 cat "$f"
                 found=1

@@ -394,8 +394,7 @@ static int serve(struct demo_info *in)
 
 /* Load the demo's configuration: its own env file only (see above), so
  * the retention is the default, DEMO_DAYS_MAX days. */
-static int load_config(const struct demo_args *a, struct config *cfg,
-                       struct demo_info *in)
+static int load_config(struct config *cfg, const struct demo_info *in)
 {
     struct cd_error err = {0};
 
@@ -403,7 +402,6 @@ static int load_config(const struct demo_args *a, struct config *cfg,
         fprintf(stderr, "candor demo: %s\n", err.msg);
         return CD_EINVAL;
     }
-    in->days = (int)a->days;
     return CD_OK;
 }
 
@@ -414,11 +412,12 @@ static int run(const struct demo_args *a, struct demo_info *in)
 
     in->port = (int)a->port;
     in->keep = a->keep;
+    in->days = (int)a->days;
     if (a->port == 0 && reserve_port(&fd, &in->port) < 0)
         return CLI_EXIT_FAILURE;
     rc = make_folder(in);
     if (rc == CD_OK) {
-        rc = load_config(a, &cfg, in);
+        rc = load_config(&cfg, in);
         if (rc == CD_OK)
             rc = seed(a, &cfg, in);
         config_release(&cfg);

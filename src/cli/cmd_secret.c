@@ -11,7 +11,6 @@
 
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -34,20 +33,6 @@ static void usage(FILE *f)
             "  --quiet     print only the values, one per line\n"
             "  -h, --help  show this help\n",
             SECRET_LENGTH_MAX, SECRET_LENGTH_DEFAULT, SECRET_COUNT_MAX);
-}
-
-/* A decimal integer in [min, max]; -1 when arg is anything else. */
-static long parse_count(const char *arg, long min, long max)
-{
-    char *end;
-    long n;
-
-    if (arg[0] < '0' || arg[0] > '9')
-        return -1;
-    n = strtol(arg, &end, 10);
-    if (*end != '\0' || n < min || n > max)
-        return -1;
-    return n;
 }
 
 static int print_secrets(long length, long count, int quiet)
@@ -95,16 +80,14 @@ int cmd_secret(int argc, char **argv)
     while ((c = getopt_long_only(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
         case 'l':
-            length = parse_count(optarg, 1, SECRET_LENGTH_MAX);
-            if (length < 0) {
+            if (cli_parse_long(optarg, 1, SECRET_LENGTH_MAX, &length) < 0) {
                 fprintf(stderr, "candor secret: --length must be a number "
                         "from 1 to %d\n\n", SECRET_LENGTH_MAX);
                 goto usage;
             }
             break;
         case 'c':
-            count = parse_count(optarg, 1, SECRET_COUNT_MAX);
-            if (count < 0) {
+            if (cli_parse_long(optarg, 1, SECRET_COUNT_MAX, &count) < 0) {
                 fprintf(stderr, "candor secret: --count must be a number "
                         "from 1 to %d\n\n", SECRET_COUNT_MAX);
                 goto usage;

@@ -157,7 +157,7 @@ int cmd_serve(int argc, char **argv)
     int c, rc;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    while ((c = getopt_long_only(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
         case 'e':
             envfile = optarg;

@@ -15,7 +15,7 @@ int cmd_version(int argc, char **argv)
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    while ((c = getopt_long_only(argc, argv, "h", options, NULL)) != -1) {
         if (c == 'h') {
             printf("Usage: candor version\n\n"
                    "Print the version and the build revision (the same "

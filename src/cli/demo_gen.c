@@ -24,7 +24,6 @@
 #define MINUTE_MS INT64_C(60000)
 #define MARGIN_MS (2 * MINUTE_MS) /* planned visits end this before now */
 
-#define PICK_MAX 32        /* entries of the largest weighted table */
 #define SESSIONS_MAX 7     /* sessions of one visitor: 1, or 2 + 0..5 */
 #define SESSION_PAGES_MAX 8 /* page views of one session */
 static_assert(SESSIONS_MAX * SESSION_PAGES_MAX <= DEMO_EVENTS_MAX,
@@ -174,16 +173,22 @@ static size_t pick_index(struct demo_rng *r, const unsigned *w, size_t n)
     return n - 1;
 }
 
-/* A value of t[0..n) by weight: pick_index() over t's weights. */
+/* A value of t[0..n) by weight, each t[i] with the chance
+ * t[i].weight / sum of the weights (as pick_index()). */
 static const char *pick(struct demo_rng *r, const struct weighted *t,
                         size_t n)
 {
-    unsigned w[PICK_MAX];
+    uint32_t total = 0, x;
 
-    assert(n <= PICK_MAX);
     for (size_t i = 0; i < n; i++)
-        w[i] = t[i].weight;
-    return t[pick_index(r, w, n)].value;
+        total += t[i].weight;
+    x = demo_rng_below(r, total);
+    for (size_t i = 0; i < n; i++) {
+        if (x < t[i].weight)
+            return t[i].value;
+        x -= t[i].weight;
+    }
+    return t[n - 1].value;
 }
 
 #define PICK(r, t) pick((r), (t), CD_ARRAY_SIZE(t))

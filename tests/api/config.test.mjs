@@ -80,6 +80,16 @@ test('env files: candor.env in the working folder, --envfile must exist', async 
   rmSync(dir, { recursive: true, force: true });
 });
 
+test("Offen's single-dash flags work on serve and version", () => {
+  let r = run(['serve', '-envfile', '/nonexistent']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.doesNotMatch(r.stderr, /invalid option|unrecognized option/);
+  assert.match(r.stderr, /cannot read env file \/nonexistent/);
+  r = run(['version', '-help']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Usage: candor version/);
+});
+
 test('the secret is created once (0600) and survives a restart', async () => {
   const dir = tempDir();
   const data = join(dir, 'data');
