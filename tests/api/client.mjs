@@ -28,6 +28,13 @@ export async function login(srv, { email, password }) {
   return { status: res.status, body: await res.json(), cookie };
 }
 
+// login() that must succeed: asserts the 200 and returns the same.
+export async function loginOk(srv, creds) {
+  const l = await login(srv, creds);
+  assert.equal(l.status, 200, `login of ${creds.email} failed: ${JSON.stringify(l.body)}`);
+  return l;
+}
+
 // A visitor of accountId: the key exchange with a secret of secretBytes
 // random bytes; asserts the 204 and the user cookie's form, and returns the
 // user id (the cookie is "user=<id>").

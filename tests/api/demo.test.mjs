@@ -18,6 +18,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BIN, cleanEnv, run, tempDir } from './harness.mjs';
+import * as client from './client.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const subtle = wc.subtle;
@@ -80,23 +81,18 @@ async function aesKey(jwk) {
   return subtle.importKey('jwk', jwk, { name: 'AES-GCM' }, false, ['decrypt']);
 }
 
+// Offen's AES string, version 1 as the vault writes it, opened.
 async function aesDecrypt(key, versioned) {
-  const m = /^\{1,\} (\S+) (\S+)$/.exec(versioned);
-  assert.ok(m, `not a versioned AES string: ${versioned.slice(0, 40)}`);
-  return Buffer.from(await subtle.decrypt({ name: 'AES-GCM', iv: b64(m[2]) }, key, b64(m[1])));
+  assert.match(versioned, /^\{1,\} \S+ \S+$/, `not a version 1 AES string: ${versioned.slice(0, 40)}`);
+  return client.aesDecrypt(key, versioned);
 }
 
 // The operator's browser: log in, unlock the account, decrypt every event.
 async function readAsOperator(demo) {
-  let res = await fetch(`${demo.url}/api/login`, {
-    method: 'POST', body: JSON.stringify({ username: demo.email, password: demo.password }),
-  });
-  assert.equal(res.status, 200);
-  const cookie = res.headers.get('set-cookie').split(';')[0];
-  const login = await res.json();
+  const { body: login, cookie } = await client.loginOk(demo, { email: demo.email, password: demo.password });
   const account = login.accounts.find((a) => a.accountId === demo.accountId);
   assert.ok(account, 'the printed account is the operator\'s');
-  res = await fetch(`${demo.url}/api/accounts/${demo.accountId}`, { headers: { cookie } });
+  const res = await fetch(`${demo.url}/api/accounts/${demo.accountId}`, { headers: { cookie } });
   assert.equal(res.status, 200);
   const acc = await res.json();
   const privJwk = JSON.parse(await aesDecrypt(await aesKey(account.keyEncryptionKey), acc.encryptedPrivateKey));

@@ -42,17 +42,8 @@ async function post(path, body, cookie) {
   return { status: res.status, text, setCookie: res.headers.get('set-cookie') || '' };
 }
 
-async function login(username, password) {
-  const res = await fetch(`${srv.url}/api/login`, { method: 'POST', body: JSON.stringify({ username, password }) });
-  const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
-  return { status: res.status, body: await res.json(), cookie };
-}
-
-async function mustLogin(username, password) {
-  const l = await login(username, password);
-  assert.equal(l.status, 200, `login of ${username} failed: ${JSON.stringify(l.body)}`);
-  return l;
-}
+const login = (email, password) => client.login(srv, { email, password });
+const mustLogin = (email, password) => client.loginOk(srv, { email, password });
 
 function keksById(l) {
   return Object.fromEntries((l.body.accounts || []).map((a) => [a.accountId, a.keyEncryptionKey]));
