@@ -246,3 +246,40 @@ int account_view_json(struct store *st, const struct store_account *a,
     buf_release(&v.secrets);
     return rc;
 }
+
+int account_secrets_json(struct store *st, const struct store_account *a,
+                         size_t max, char **out, size_t *len,
+                         struct cd_error *err)
+{
+    struct view v = {.secrets = BUF_INIT(max)};
+    struct buf b = BUF_INIT(max);
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    rc = store_secrets_by_account(st, a->account_id, add_secret, &v, err);
+    if (rc == CD_OK)
+        rc = buf_adds(&b, "{\"accountId\":");
+    if (rc == CD_OK)
+        rc = jsonx_add_string(&b, a->account_id, strlen(a->account_id));
+    if (rc == CD_OK)
+        rc = add_pair(&b, "encryptedPrivateKey", a->encrypted_private_key);
+    if (rc == CD_OK)
+        rc = buf_adds(&b, ",\"secrets\":{");
+    if (rc == CD_OK && v.secrets.len > 0)
+        rc = buf_add(&b, v.secrets.ptr + 1, v.secrets.len - 1);
+    if (rc == CD_OK)
+        rc = buf_adds(&b, "}}");
+    if (rc == CD_OK)
+        *out = buf_detach(&b, len);
+    if (rc == CD_ETOOBIG)
+        cd_error_set(err, rc, "the answer would exceed %zu bytes", max);
+    else if (rc == CD_EPROTO)
+        cd_error_set(err, rc, "account %s is not valid UTF-8", a->account_id);
+    if (v.skipped > 0)
+        log_warn("account %s: left out %zu secrets that are not UTF-8",
+                 a->account_id, v.skipped);
+    buf_release(&b);
+    buf_release(&v.secrets);
+    return rc;
+}

@@ -35,4 +35,15 @@ int account_view_json(struct store *st, const struct store_account *a,
                       char **out, size_t *len,
                       struct cd_error *err) CD_MUST_CHECK;
 
+/* GET /api/accounts/:id/secrets, Candor's own: what an operator's browser
+ * needs before the events to read them, so that it can unwrap the
+ * visitors' secrets while the events download:
+ * {"accountId", "encryptedPrivateKey", "secrets": {secretId:
+ * encryptedSecret}} for every visitor with an event in the account
+ * (secrets is {} when there is none). Secrets whose stored text is not
+ * UTF-8 are left out. Same results and ownership as account_view_json(). */
+int account_secrets_json(struct store *st, const struct store_account *a,
+                         size_t max, char **out, size_t *len,
+                         struct cd_error *err) CD_MUST_CHECK;
+
 #endif /* CD_API_ACCOUNT_VIEW_H */

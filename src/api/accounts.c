@@ -24,6 +24,42 @@
 #include "crypto/ulid.h"
 #include "store/store.h"
 
+/* The answer to a read of account c->params[0]: text (rc CD_OK; the call
+ * takes it), or the error's. */
+static void account_answer(struct call *c, int rc, const struct cd_error *err,
+                           char *text, size_t len)
+{
+    if (rc == CD_ENOTFOUND) {
+        call_reply_error(c, 404, "unknown account %s", c->params[0]);
+    } else if (rc == CD_ETOOBIG) {
+        log_error("account: %s", err->msg);
+        call_reply_error(c, 413, "too many events at once, sync with since");
+    } else if (rc == CD_EPROTO) {
+        log_error("account: %s", err->msg);
+        call_reply_error(c, 500, "account %s cannot be shown", c->params[0]);
+    } else if (rc < 0) {
+        log_error("account: %s", err->msg);
+        call_reply_error(c, 503, "database unavailable");
+    } else {
+        call_reply_raw(c, 200, text, len);
+    }
+}
+
+/* The operator's session, if it may read account c->params[0] (else the
+ * answer is sent and -1 returned). */
+static int may_read(struct call *c, struct store *st, struct operator_login *l)
+{
+    if (auth_require(c, st, l) < 0)
+        return -1;
+    if (!auth_has_account(l, c->params[0])) {
+        call_reply_error(c, 403, "not allowed to access account %s",
+                         c->params[0]);
+        operator_login_release(l);
+        return -1;
+    }
+    return 0;
+}
+
 static void account_get(struct call *c, struct store *st)
 {
     struct operator_login l;
@@ -34,13 +70,8 @@ static void account_get(struct call *c, struct store *st)
     size_t len = 0;
     int rc;
 
-    if (auth_require(c, st, &l) < 0)
+    if (may_read(c, st, &l) < 0)
         return;
-    if (!auth_has_account(&l, c->params[0])) {
-        call_reply_error(c, 403, "not allowed to access account %s",
-                         c->params[0]);
-        goto out;
-    }
     since = call_query_param(c, "since");
     if (since != NULL && *since != '\0' &&
         !crypto_ulid_valid(since, strlen(since))) {
@@ -52,23 +83,33 @@ static void account_get(struct call *c, struct store *st)
         rc = account_view_json(st, &a, c->app->cfg->app_retention_days,
                                since && *since ? since : NULL,
                                ACCOUNT_VIEW_MAX, &text, &len, &err);
-    if (rc == CD_ENOTFOUND) {
-        call_reply_error(c, 404, "unknown account %s", c->params[0]);
-    } else if (rc == CD_ETOOBIG) {
-        log_error("account: %s", err.msg);
-        call_reply_error(c, 413, "too many events at once, sync with since");
-    } else if (rc == CD_EPROTO) {
-        log_error("account: %s", err.msg);
-        call_reply_error(c, 500, "account %s cannot be shown", c->params[0]);
-    } else if (rc < 0) {
-        log_error("account: %s", err.msg);
-        call_reply_error(c, 503, "database unavailable");
-    } else {
-        call_reply_raw(c, 200, text, len);
-    }
+    account_answer(c, rc, &err, text, len);
     store_account_release(&a);
 out:
     free(since);
+    operator_login_release(&l);
+}
+
+/* Candor's own: the private key and the visitors' secrets, without the
+ * events (account_view.h), for a first sync to unwrap while the events
+ * download. */
+static void account_secrets(struct call *c, struct store *st)
+{
+    struct operator_login l;
+    struct store_account a = {0};
+    struct cd_error err = {0};
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (may_read(c, st, &l) < 0)
+        return;
+    rc = store_account_get(st, c->params[0], false, &a, &err);
+    if (rc == CD_OK)
+        rc = account_secrets_json(st, &a, ACCOUNT_VIEW_MAX, &text, &len,
+                                  &err);
+    account_answer(c, rc, &err, text, len);
+    store_account_release(&a);
     operator_login_release(&l);
 }
 
@@ -224,6 +265,11 @@ out:
 void api_account_get(struct http_req *r)
 {
     call_start(r, account_get, 0);
+}
+
+void api_account_secrets(struct http_req *r)
+{
+    call_start(r, account_secrets, 0);
 }
 
 void api_account_delete(struct http_req *r)

@@ -79,6 +79,7 @@ void api_login_get(struct http_req *r);
 void api_login_post(struct http_req *r);
 void api_logout(struct http_req *r);
 void api_account_get(struct http_req *r);
+void api_account_secrets(struct http_req *r);
 void api_account_post(struct http_req *r);
 void api_account_delete(struct http_req *r);
 void api_account_styles(struct http_req *r);

@@ -180,6 +180,7 @@ void api_events_get_rl(struct http_req *r);
 void api_events_post_rl(struct http_req *r);
 void api_purge_rl(struct http_req *r);
 void api_account_get_rl(struct http_req *r);
+void api_account_secrets_rl(struct http_req *r);
 void api_account_delete_rl(struct http_req *r);
 void api_account_styles_rl(struct http_req *r);
 void api_account_post_rl(struct http_req *r);

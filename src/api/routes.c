@@ -30,6 +30,8 @@ const struct route api_routes[] = {
     {"POST", "/api/logout", api_logout, API_WRITE},
     {"POST", "/api/accounts", api_account_post_rl, API_WRITE},
     {"GET", "/api/accounts/:accountID", api_account_get_rl, ROUTE_NO_STORE},
+    {"GET", "/api/accounts/:accountID/secrets", api_account_secrets_rl,
+     ROUTE_NO_STORE},
     {"DELETE", "/api/accounts/:accountID", api_account_delete_rl,
      API_WRITE},
     {"PUT", "/api/accounts/:accountID/account-styles", api_account_styles_rl,

@@ -164,6 +164,13 @@ void api_account_get_rl(struct http_req *r)
     on_session(r, "getAccount", LIN, 1000, true, api_account_get);
 }
 
+/* Candor's own route, keyed as getAccount is but apart from it, so that a
+ * first sync may ask for both at once. */
+void api_account_secrets_rl(struct http_req *r)
+{
+    on_session(r, "getAccountSecrets", LIN, 1000, true, api_account_secrets);
+}
+
 void api_account_delete_rl(struct http_req *r)
 {
     on_session(r, "deleteAccount", LIN, 1000, true, api_account_delete);

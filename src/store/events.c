@@ -383,6 +383,38 @@ int store_secrets_get_many(struct store *st, const char *const *secret_ids,
     return rc;
 }
 
+struct secret_rows {
+    store_secret_fn *fn;
+    void *ctx;
+};
+
+static int secret_row(void *ctx, const char *const *col, size_t ncol,
+                      struct cd_error *err)
+{
+    struct secret_rows *s = ctx;
+
+    if (ncol < SECRET_NCOL || col[0] == NULL || col[1] == NULL)
+        return cd_error_set(err, CD_ESTORE, "a secret without its columns");
+    return s->fn(s->ctx, col[0], col[1]);
+}
+
+/* One statement whose rows go to fn as they come: at most one row per
+ * visitor of the account, which the account's event reads already hold in
+ * memory many times over. */
+int store_secrets_by_account(struct store *st, const char *account_id,
+                             store_secret_fn *fn, void *ctx,
+                             struct cd_error *err)
+{
+    struct secret_rows s = {fn, ctx};
+    int rc = fn != NULL ? store_check_id(account_id, "account id", err)
+                        : no_callback(err);
+
+    if (rc == CD_OK)
+        rc = store_query(st, store_esql(st)->secrets_by_account, &account_id,
+                         1, secret_row, &s, err);
+    return rc;
+}
+
 /* ---- events ----------------------------------------------------------- */
 
 static int check_event(const struct store_event *ev, struct cd_error *err)

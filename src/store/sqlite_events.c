@@ -65,6 +65,10 @@ const struct store_events_sql store_sqlite_events_sql = {
     .secret_delete = "DELETE FROM `secrets` WHERE `secret_id` = ?",
     .secrets_in = "SELECT `secret_id`, `encrypted_secret` FROM `secrets` "
                   "WHERE `secret_id` IN " IDS,
+    .secrets_by_account = "SELECT `secret_id`, `encrypted_secret` "
+                          "FROM `secrets` WHERE `secret_id` IN "
+                          "(SELECT `secret_id` FROM `events` "
+                          "WHERE `account_id` = ?)",
     .event_insert = EVENT_INSERT "VALUES (?, ?, ?, ?, ?)",
     .event_insert_known = EVENT_INSERT "SELECT ?, ?, ?, `secret_id`, ? "
                           "FROM `secrets` WHERE `secret_id` = ? "

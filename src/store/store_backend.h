@@ -189,6 +189,9 @@ struct store_events_sql {
                                 * new secret_id, old secret_id */
     const char *secret_delete; /* secret_id */
     const char *secrets_in;    /* secret_id, encrypted_secret; IDS */
+    /* secret_id, encrypted_secret of every secret with an event in the
+     * account, each once; account_id. */
+    const char *secrets_by_account;
     const char *event_insert;  /* the 5 columns, in EVENT order */
     /* An event of a visitor, inserted only if the secret exists, in one
      * statement (no round trip to check it first); event_id, sequence,

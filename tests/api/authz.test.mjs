@@ -109,6 +109,8 @@ const MATRIX = [
   ['POST', '/api/login', { username: ADMIN.email, password: 'wrong password' }, [401, 401, 401, 401, 401]],
   ['GET', () => `/api/accounts/${ids.Main}`, undefined, [401, 401, 403, 200, 200]],
   ['GET', () => `/api/accounts/${ids.Other}`, undefined, [401, 401, 200, 403, 200]],
+  ['GET', () => `/api/accounts/${ids.Main}/secrets`, undefined, [401, 401, 403, 200, 200]],
+  ['GET', () => `/api/accounts/${ids.Other}/secrets`, undefined, [401, 401, 200, 403, 200]],
   // Offen answers 401 (not 403) for styles of an account one cannot open;
   // no admin level is needed
   ['PUT', () => `/api/accounts/${ids.Main}/account-styles?dryRun=1`, { accountStyles: '.banner__root { color: red; }' }, [401, 401, 401, 204, 204]],

@@ -181,6 +181,43 @@ test('the operator reads the account\'s events with the visitors\' secrets, and 
   assert.equal(res.status, 400);
 });
 
+test('the secrets route gives the private key and every visitor\'s secret without the events', async () => {
+  const get = async (path, status = 200) => {
+    const res = await fetch(`${srv.url}${path}`, { headers: { cookie: operator } });
+    assert.equal(res.status, status, path);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    return res.json();
+  };
+  // two more visitors with events, one with a key and no event, one
+  // anonymous event through the database
+  const users = [await newVisitor(srv, accountId), await newVisitor(srv, accountId)];
+  await newVisitor(srv, accountId);
+  for (const user of users) {
+    assert.equal((await post(srv, '/api/events', { accountId, payload: payload() }, `consent=allow; user=${user}`)).status, 201);
+  }
+  const view = await get(`/api/accounts/${accountId}`);
+  const keys = await get(`/api/accounts/${accountId}/secrets`);
+  assert.deepEqual(Object.keys(keys).sort(), ['accountId', 'encryptedPrivateKey', 'secrets']);
+  assert.equal(keys.accountId, accountId);
+  assert.equal(keys.encryptedPrivateKey, view.encryptedPrivateKey);
+  // exactly the secrets the full view carries: one per visitor with events
+  assert.deepEqual(keys.secrets, view.secrets);
+  const withEvents = new Set(view.events[accountId].filter((e) => e.secretId).map((e) => e.secretId));
+  assert.deepEqual(Object.keys(keys.secrets).sort(), [...withEvents].sort());
+  // its own throttle: asked together with a view that the view's throttle
+  // holds (one per second), the secrets answer first
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // both throttles clear
+  await get(`/api/accounts/${accountId}`);
+  const order = [];
+  await Promise.all([
+    get(`/api/accounts/${accountId}`).then(() => order.push('view')),
+    get(`/api/accounts/${accountId}/secrets`).then(() => order.push('secrets')),
+  ]);
+  assert.deepEqual(order, ['secrets', 'view']);
+  // an unknown account is 403 (no access), as the view
+  await get(`/api/accounts/${randomUUID()}/secrets`, 403);
+});
+
 test('caps on the visitor\'s cookie, the account id and the wrapped secret', async () => {
   // user cookie: 128 bytes work end to end, 129 are refused
   const long = 'u'.repeat(128);

@@ -334,6 +334,8 @@ test('progress while syncing; a second visit decrypts nothing; the cache holds n
   const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
   const page = await context.newPage();
   await login(page);
+  const early = [];
+  page.on('request', (req) => { if (req.url().endsWith('/secrets')) early.push(req.url()); });
   // hold the account's answer back a moment: the progress indicator shows
   await page.route('**/api/accounts/**', async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -347,6 +349,10 @@ test('progress while syncing; a second visit decrypts nothing; the cache holds n
   await page.waitForSelector('[data-dashboard="ready"]', { timeout: 60000 });
   await page.unroute('**/api/accounts/**');
   assert.equal(await page.evaluate(() => window.candorDashboard.decrypted), fx.events.length);
+  // a first visit asks for the secrets apart and unwraps them before the
+  // events come
+  assert.deepEqual(early, [`${fx.server.url}/api/accounts/${fx.accountId}/secrets`]);
+  assert.equal(await page.evaluate(() => window.candorDashboard.headStart), true);
   await page.waitForFunction(() => window.candorDashboard.persistedMs);
   // the day rows and the user secrets are at rest encrypted only
   const stored = await readCache(page, fx.accountId);
@@ -358,6 +364,22 @@ test('progress while syncing; a second visit decrypts nothing; the cache holds n
   await page.reload();
   await page.waitForSelector('[data-dashboard="ready"]');
   assert.equal(await page.evaluate(() => window.candorDashboard.decrypted), 0);
+  assert.equal(early.length, 1); // a repeat visit has its keys: no second ask
+  checkAll(await shown(page), expected(at(6, 0)));
+  await context.close();
+});
+
+test('a first visit without the secrets route (a server that lacks it) still shows every number', T, async () => {
+  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
+  const page = await context.newPage();
+  await login(page);
+  await page.route('**/api/accounts/*/secrets', (route) => route.fulfill({
+    status: 404, contentType: 'application/json', body: '{"error":"Not found","status":404}',
+  }));
+  await page.goto(`${fx.server.url}/auditorium/${fx.accountId}/`);
+  await page.waitForSelector('[data-dashboard="ready"]', { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.candorDashboard.headStart), false);
+  assert.equal(await page.evaluate(() => window.candorDashboard.decrypted), fx.events.length);
   checkAll(await shown(page), expected(at(6, 0)));
   await context.close();
 });

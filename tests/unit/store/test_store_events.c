@@ -325,6 +325,82 @@ static void test_fixture_secrets_get_many(void **state)
     tdir_remove(&d);
 }
 
+/* The secrets of an account's visitors: each once however many events
+ * it has, none of another account's, none without an event, nothing for
+ * an anonymous event. */
+static int t_secret_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct t_row *)a)->event_id,
+                  ((const struct t_row *)b)->event_id);
+}
+
+static void test_secrets_by_account(void **state)
+{
+    static const char *const ids[] = {
+        "01ECHZYJG0AAAAAAAAAAAAAAA1", "01ECHZYJG0AAAAAAAAAAAAAAA2",
+        "01ECHZYJG0AAAAAAAAAAAAAAA3", "01ECHZYJG0AAAAAAAAAAAAAAA4",
+        "01ECHZYJG0AAAAAAAAAAAAAAA5",
+    };
+    struct store_event evs[] = {
+        event_of(ids[0], SEQ, ACC, "s1", "{1,} a"),
+        event_of(ids[1], SEQ, ACC, "s1", "{1,} b"),
+        event_of(ids[2], SEQ, ACC, "s2", "{1,} c"),
+        event_of(ids[3], SEQ, ACC2, "s3", "{1,} d"),
+        event_of(ids[4], SEQ, ACC, NULL, "{1,} anonymous"),
+    };
+    char *id64 = repeat('a', STORE_ID_MAX), *id65 = repeat('a', 65);
+    struct t_rows rows = {0};
+    struct cd_error err = {0};
+    struct store *st;
+    struct tdir d;
+
+    (void)state;
+    tdir_make(&d);
+    st = ev_store(&d, "s.db");
+    OK(store_secrets_by_account(st, ACC, t_secret, &rows, &err));
+    assert_int_equal(rows.n, 0); /* no events yet */
+    OK(store_secret_put(st, "s1", "{1,} key one", &err));
+    OK(store_secret_put(st, "s2", "{1,} key two", &err));
+    OK(store_secret_put(st, "s3", "{1,} key three", &err));
+    OK(store_secret_put(st, "s4", "{1,} no events", &err));
+    for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+        OK(store_event_insert(st, &evs[i], &err));
+    OK(store_secrets_by_account(st, ACC, t_secret, &rows, &err));
+    assert_int_equal(rows.n, 2);
+    qsort(rows.v, rows.n, sizeof(rows.v[0]), t_secret_cmp);
+    assert_string_equal(rows.v[0].event_id, "s1");
+    assert_string_equal(rows.v[0].payload, "{1,} key one");
+    assert_string_equal(rows.v[1].event_id, "s2");
+    assert_string_equal(rows.v[1].payload, "{1,} key two");
+    t_rows_free(&rows);
+    OK(store_secrets_by_account(st, ACC2, t_secret, &rows, &err));
+    assert_int_equal(rows.n, 1);
+    assert_string_equal(rows.v[0].event_id, "s3");
+    t_rows_free(&rows);
+    /* The callback's error ends the read and is its result. */
+    rows.stop_after = 1;
+    assert_int_equal(store_secrets_by_account(st, ACC, t_secret, &rows,
+                                              &err),
+                     CD_ETOOBIG);
+    assert_int_equal(rows.n, 1);
+    t_rows_free(&rows);
+    /* Arguments: an unknown account has none; the id cap at and past. */
+    OK(store_secrets_by_account(st, id64, t_secret, &rows, &err));
+    assert_int_equal(rows.n, 0);
+    assert_int_equal(store_secrets_by_account(st, id65, t_secret, &rows,
+                                              &err),
+                     CD_ETOOBIG);
+    assert_int_equal(store_secrets_by_account(st, "", t_secret, &rows,
+                                              &err),
+                     CD_EINVAL);
+    assert_int_equal(store_secrets_by_account(st, ACC, NULL, NULL, &err),
+                     CD_EINVAL);
+    store_close(st);
+    free(id64);
+    free(id65);
+    tdir_remove(&d);
+}
+
 /* ---- paging ----------------------------------------------------------- */
 
 /* Events from..to-1 of ACC under secret "s1", ids 01ECHZYJG0 + 16
@@ -622,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_event_insert_in_writer),
         cmocka_unit_test(test_fixture_reads),
         cmocka_unit_test(test_fixture_secrets_get_many),
+        cmocka_unit_test(test_secrets_by_account),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_paging_by_bytes),
         cmocka_unit_test(test_callback_stops_and_reenters),

@@ -9,6 +9,10 @@
 // 1. Read the cache (cache.js): the last sequence, and the day rows,
 //    decrypted with the cache key (HKDF from the KEK, cacheKey()).
 // 2. Meanwhile GET /api/accounts/<id>?since=<sequence>: only what is new.
+//    A full sync (nothing cached) also asks GET /api/accounts/<id>/secrets
+//    (Candor's own, small): the private key and every visitor's wrapped
+//    secret, which the workers start to unwrap (RSA, the larger part of
+//    the decryption) while the events are still downloading.
 // 3. New events are decrypted in Web Workers (worker.js), at most 4,
 //    all events of one secretId in the same worker so its secret is
 //    RSA-decrypted once (and never again: the workers keep it sealed in
@@ -85,10 +89,23 @@ export class DecryptPool {
     if (bad) throw new Error(bad.error || 'the private key did not import');
   }
 
+  // The worker that decrypts every event of secretId.
+  lane(secretId) {
+    return hash(secretId || '') % this.workers.length;
+  }
+
+  // Start unwrapping secrets ({secretId: encryptedSecret}), each in the
+  // worker its events will go to; resolves once the workers have them.
+  prewarm(secrets) {
+    const lanes = this.workers.map(() => ({}));
+    for (const [id, enc] of Object.entries(secrets)) lanes[this.lane(id)][id] = enc;
+    return Promise.all(lanes.map((part, i) => this.call(i, { type: 'prewarm', secrets: part })));
+  }
+
   // Events -> rows; onBatch(n) after each batch of n events.
   async decrypt(events, secrets, onBatch) {
     const lanes = this.workers.map(() => []);
-    for (const e of events) lanes[hash(e.secretId || '') % lanes.length].push(e);
+    for (const e of events) lanes[this.lane(e.secretId)].push(e);
     const rows = [];
     await Promise.all(lanes.map(async (lane, i) => {
       for (let k = 0; k < lane.length; k += BATCH) {
@@ -199,6 +216,8 @@ async function fetchWithCache(db, accountId, key, timing) {
   }
   const asked = fetchAccount(accountId, state);
   asked.then(() => { timing.requestMs = performance.now() - t0; }, () => {});
+  const early = state ? null : request('GET', `/api/accounts/${encodeURIComponent(accountId)}/secrets`);
+  if (early) early.catch(() => {}); // optional: the sync goes on without it
   let records = [];
   if (state) {
     try {
@@ -208,10 +227,32 @@ async function fetchWithCache(db, accountId, key, timing) {
       asked.catch(() => {});
       await cache.clear(db);
       await new Promise((resolve) => setTimeout(resolve, 1100)); // one request per second per account
-      return { state: null, records: [], account: await fetchAccount(accountId, null) };
+      return { state: null, records: [], account: await fetchAccount(accountId, null), early: null };
     }
   }
-  return { state, records, account: await asked };
+  return { state, records, account: asked, early };
+}
+
+// The workers, ready for the account: its private key imported, and the
+// secrets sealed on earlier visits handed over.
+async function initPool(pool, db, account, kek, accountId, key) {
+  const [privateKey, keys] = await Promise.all([privateKeyOf(account, kek), cache.readKeys(db)]);
+  await pool.init(privateKey, accountId, keys, key);
+}
+
+// A full sync's head start: once the secrets have come (before the
+// events), the workers get the key and begin unwrapping. Resolves to true
+// if they did; false leaves everything to the usual path.
+async function headStart(early, pool, db, kek, accountId, key, timing) {
+  try {
+    const keys = await early;
+    timing.secretsMs = performance.now() - timing.start;
+    await initPool(pool, db, keys, kek, accountId, key);
+    await pool.prewarm(keys.secrets || {});
+    return true;
+  } catch (e) {
+    return false;
+  }
 }
 
 async function syncWith(db, accountId, kek, pool, onProgress) {
@@ -219,15 +260,18 @@ async function syncWith(db, accountId, kek, pool, onProgress) {
   const key = await cacheKey(kek, accountId);
   const timing = { start: performance.now() };
   pool.start();
-  const { state, records, account } = await fetchWithCache(db, accountId, key, timing);
+  const got = await fetchWithCache(db, accountId, key, timing);
+  const { state, records } = got;
+  const warm = got.early ? headStart(got.early, pool, db, kek, accountId, key, timing) : false;
+  const account = await got.account;
   timing.fetchMs = performance.now() - timing.start;
   const events = (account.events && account.events[accountId]) || [];
   const deleted = account.deletedEvents || [];
   const secrets = account.secrets || {};
   let rows = [];
   if (events.length) {
-    const [privateKey, keys] = await Promise.all([privateKeyOf(account, kek), cache.readKeys(db)]);
-    await pool.init(privateKey, accountId, keys, key);
+    timing.headStart = await warm;
+    if (!timing.headStart) await initPool(pool, db, account, kek, accountId, key);
     let done = 0;
     onProgress({ phase: 'decrypt', done, total: events.length });
     rows = await pool.decrypt(events, secrets, (n) => {

@@ -4,6 +4,9 @@
 //   {type: 'init', privateKey: <RSA private JWK>, accountId, cacheKey,
 //    keys: {secretId: {iv, data}} (user secrets decrypted on an earlier
 //    visit, sealed with the cache key)}
+//   {type: 'prewarm', id, secrets: {secretId: encryptedSecret}}: start
+//    unwrapping these now (a full sync sends them before the events
+//    arrive); answered at once, the unwrapping goes on
 //   {type: 'batch', id, secrets: {secretId: encryptedSecret},
 //    events: [{eventId, secretId, payload: "{1,} ..."}]}
 // Message out per batch: {id, rows: [row...], failed: n}.
@@ -28,7 +31,7 @@ let privateKey = null;
 let cacheKey = null;
 let sealedKeys = {};
 let db = null;
-const userKeys = new Map(); // secretId -> Promise<CryptoKey|null>
+const userKeys = new Map(); // secretId -> {encrypted, key: Promise<CryptoKey|null>}
 let unsaved = {}; // secretId -> {iv, data}, unwrapped here, not yet stored
 
 function importSecret(plain) {
@@ -62,9 +65,16 @@ async function unwrapSecret(secretId, encrypted) {
   }
 }
 
+// The key of secretId, unwrapped once; again if the batch brings another
+// wrapped secret for the id than the one unwrapped (a visitor who made a
+// new key between a prewarm and the events).
 function userKey(secretId, secrets) {
-  if (!userKeys.has(secretId)) userKeys.set(secretId, unwrapSecret(secretId, secrets[secretId]));
-  return userKeys.get(secretId);
+  const encrypted = secrets[secretId];
+  const have = userKeys.get(secretId);
+  if (have && (encrypted === undefined || encrypted === have.encrypted)) return have.key;
+  const entry = { encrypted, key: unwrapSecret(secretId, encrypted) };
+  userKeys.set(secretId, entry);
+  return entry.key;
 }
 
 // Base64 without atob's binary string (measured: parsing was a third of
@@ -158,7 +168,10 @@ self.onmessage = async (ev) => {
     }
     return;
   }
-  if (msg.type === 'batch') {
+  if (msg.type === 'prewarm') {
+    for (const id of Object.keys(msg.secrets)) userKey(id, msg.secrets);
+    self.postMessage({ id: msg.id });
+  } else if (msg.type === 'batch') {
     self.postMessage(await batch(msg));
   } else if (msg.type === 'flush') {
     await flush();
