@@ -68,9 +68,9 @@ const struct store_events_sql store_mysql_events_sql = {
     .secrets_in = "SELECT `secret_id`, `encrypted_secret` FROM `secrets` "
                   "WHERE `secret_id` IN " IDS,
     .secrets_by_account = "SELECT `secret_id`, `encrypted_secret` "
-                          "FROM `secrets` WHERE `secret_id` IN "
-                          "(SELECT `secret_id` FROM `events` "
-                          "WHERE `account_id` = ?)",
+                          "FROM `secrets` AS `s` WHERE (SELECT `account_id` "
+                          "FROM `events` AS `e` WHERE `e`.`secret_id` = "
+                          "`s`.`secret_id` LIMIT 1) = ?",
     .event_insert = EVENT_INSERT "VALUES (?, ?, ?, ?, ?)",
     .event_insert_known = EVENT_INSERT "SELECT ?, ?, ?, `secret_id`, ? "
                           "FROM `secrets` WHERE `secret_id` = ? "

@@ -63,9 +63,9 @@ const struct store_events_sql store_postgres_events_sql = {
     .secret_delete = "DELETE FROM secrets WHERE secret_id = $1",
     .secrets_in = "SELECT secret_id, encrypted_secret FROM secrets "
                   "WHERE secret_id IN " IDS1,
-    .secrets_by_account = "SELECT secret_id, encrypted_secret FROM secrets "
-                          "WHERE secret_id IN (SELECT secret_id FROM events "
-                          "WHERE account_id = $1)",
+    .secrets_by_account = "SELECT secret_id, encrypted_secret FROM secrets s "
+                          "WHERE (SELECT account_id FROM events e "
+                          "WHERE e.secret_id = s.secret_id LIMIT 1) = $1",
     .event_insert = EVENT_INSERT "VALUES ($1, $2, $3, $4, $5)",
     .event_insert_known = EVENT_INSERT "SELECT $1::text, $2::text, "
                           "$3::text, secret_id, $4::text FROM secrets "

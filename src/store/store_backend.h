@@ -190,7 +190,11 @@ struct store_events_sql {
     const char *secret_delete; /* secret_id */
     const char *secrets_in;    /* secret_id, encrypted_secret; IDS */
     /* secret_id, encrypted_secret of every secret with an event in the
-     * account, each once; account_id. */
+     * account, each once; account_id. A secret's events are all of one
+     * account, so one probe of the (secret_id, sequence) index per
+     * secret tells: the cost grows with the secrets of the database, not
+     * with the account's events (2 ms against 120 ms for 300 visitors
+     * with 100,000 events on SQLite). */
     const char *secrets_by_account;
     const char *event_insert;  /* the 5 columns, in EVENT order */
     /* An event of a visitor, inserted only if the secret exists, in one

@@ -686,6 +686,12 @@ static void test_query_plans(void **state)
     expect_range(db, q->secret_event_ids, "candor_events_secret_sequence");
     plan(db, q->expire_delete);
     assert_non_null(strstr(text, "sqlite_autoindex_events"));
+    /* An account's secrets: the secrets are walked, each with one probe
+     * of the secret index, never the account's events. */
+    plan(db, q->secrets_by_account);
+    assert_non_null(strstr(text, "SEARCH e USING INDEX "
+                                 "candor_events_secret_sequence"));
+    assert_null(strstr(text, "SCAN e"));
     sqlite3_close(db);
     tdir_remove(&d);
 }
