@@ -3,6 +3,8 @@
 //
 //   node bench/dashboard.mjs [counts...]      (default: 10000 100000)
 //   CANDOR_BIN=build/release/candor node bench/dashboard.mjs 100000
+//   HEADSTART=0 node bench/dashboard.mjs 100000   (without the secrets'
+//   head start, for comparison)
 //
 // Per count: a fresh server and account; VISITORS visitors do the real key
 // exchange through the API; the events (sessions of 1 to 6 page views,
@@ -68,6 +70,11 @@ async function measure(browser, server, accountId) {
   const { url } = server;
   const context = await browser.newContext();
   const page = await context.newPage();
+  // HEADSTART=0: as a server without /api/accounts/<id>/secrets, for
+  // comparison (the dashboard then unwraps the secrets after the events)
+  if (process.env.HEADSTART === '0') {
+    await page.route('**/api/accounts/*/secrets', (route) => route.fulfill({ status: 404, body: '{}' }));
+  }
   await page.goto(`${url}/robots.txt`);
   const ready = async () => {
     await page.waitForSelector('[data-dashboard="ready"]', { timeout: 600000 });
