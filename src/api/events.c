@@ -34,6 +34,8 @@ struct ingest {
     struct http_loop *loop;
     char account_id[EVENTS_ACCOUNT_MAX + 1];
     char secret_id[CRYPTO_SECRET_ID_SIZE]; /* "" for an anonymous event */
+    char event_id[CRYPTO_ULID_SIZE];  /* minted by the writer */
+    char sequence[CRYPTO_ULID_SIZE];
     char *payload;
     char *user;
     int secure;
@@ -76,22 +78,22 @@ static bool printable(const char *s)
     return true;
 }
 
-static int apply(struct store *st, struct store_op *op, struct cd_error *err)
+/* The writer's event op: the row, its ids minted now, inside the
+ * writer's transaction, so that sequences grow in commit order. */
+static int event(struct store_op *op, struct store_event *ev,
+                 struct cd_error *err)
 {
     struct ingest *in = (struct ingest *)op;
-    char event_id[CRYPTO_ULID_SIZE], sequence[CRYPTO_ULID_SIZE];
 
-    if (crypto_ulid_new(event_id) < 0 || crypto_ulid_new(sequence) < 0)
+    if (crypto_ulid_new(in->event_id) < 0 ||
+        crypto_ulid_new(in->sequence) < 0)
         return cd_error_set(err, CD_EIO, "cannot mint an event id");
-    struct store_event ev = {
-        .event_id = event_id,
-        .sequence = sequence,
-        .account_id = in->account_id,
-        .secret_id = *in->secret_id ? in->secret_id : NULL,
-        .payload = in->payload,
-    };
-
-    return store_event_insert(st, &ev, err);
+    ev->event_id = in->event_id;
+    ev->sequence = in->sequence;
+    ev->account_id = in->account_id;
+    ev->secret_id = *in->secret_id ? in->secret_id : NULL;
+    ev->payload = in->payload;
+    return CD_OK;
 }
 
 static void ingest_free(struct ingest *in)
@@ -249,7 +251,7 @@ void api_events_post(struct http_req *r)
     in->secure = http_is_secure(r);
     in->retention_days = app->cfg->app_retention_days;
     in->loop = http_req_loop(r);
-    in->op.apply = apply;
+    in->op.event = event;
     in->op.done = done;
     in->defer = http_defer(r);
     store_writer_submit(app->writer, &in->op);

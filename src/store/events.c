@@ -4,7 +4,8 @@
  * checks, transactions, paging, and rows of text handed to callbacks. The
  * SQL is the dialect's (struct store_events_sql, store_backend.h), run
  * through store_query() and store_count(); the writes of more than one
- * row (parking, purge, expiry) are in events_write.c.
+ * row (parking, purge, expiry) are in events_write.c, the insert of a
+ * batch of events in events_batch.c.
  *
  * Reads page: each statement returns at most STORE_PAGE_ROWS rows (and a
  * page ends early once it holds PAGE_BYTES of text), the rows are copied
@@ -417,7 +418,7 @@ int store_secrets_by_account(struct store *st, const char *account_id,
 
 /* ---- events ----------------------------------------------------------- */
 
-static int check_event(const struct store_event *ev, struct cd_error *err)
+int store_check_event(const struct store_event *ev, struct cd_error *err)
 {
     int rc = store_check_id(ev->event_id, "event id", err);
 
@@ -449,7 +450,7 @@ int store_event_insert(struct store *st, const struct store_event *ev,
                        struct cd_error *err)
 {
     const struct store_events_sql *sql = store_esql(st);
-    int rc = check_event(ev, err);
+    int rc = store_check_event(ev, err);
 
     if (rc == CD_OK && ev->secret_id != NULL) {
         const char *p[EVENT_NCOL] = {ev->event_id, ev->sequence,

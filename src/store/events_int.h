@@ -14,6 +14,7 @@
 #include "common/err.h"
 
 struct store;
+struct store_event;
 struct store_events_sql;
 
 /* A page ends early once its rows hold this much text. */
@@ -35,6 +36,11 @@ int store_check_id(const char *id, const char *what,
  * '\' (ids travel as JSON strings). ids may be NULL when n is 0. */
 int store_check_ids(const char *const *ids, size_t n,
                     struct cd_error *err) CD_MUST_CHECK;
+
+/* The fields of an event to insert (store_event_insert()): CD_EINVAL for
+ * a missing one, CD_ETOOBIG for one over its cap. */
+int store_check_event(const struct store_event *ev,
+                      struct cd_error *err) CD_MUST_CHECK;
 
 /* ids[0..n) (checked, n <= STORE_IDS_CHUNK) as a JSON array into out
  * (max STORE_IDS_JSON_MAX), replacing what it held. */

@@ -11,7 +11,7 @@
  * row's (sequence, event_id) by a row-value comparison. Ids and ULIDs
  * compare as bytes: the tables are utf8mb4_nopad_bin, and so is the
  * session. A list of ids is one JSON array parameter, unpacked by
- * JSON_TABLE.
+ * JSON_TABLE, and so is a chunk of events (events_insert_known).
  */
 #include "common/common.h"
 
@@ -55,6 +55,13 @@
     " ON DUPLICATE KEY UPDATE `account_id` = VALUES(`account_id`), "         \
     "`secret_id` = VALUES(`secret_id`), `sequence` = VALUES(`sequence`)"
 
+/* The EVENTS parameter as rows `j` (e, q, a, p, s); a missing secret_id
+ * is NULL. */
+#define EVENTS_TABLE                                                         \
+    "JSON_TABLE(?, '$[*]' COLUMNS (`e` varchar(191) PATH '$[0]', "           \
+    "`q` varchar(191) PATH '$[1]', `a` varchar(191) PATH '$[2]', "           \
+    "`p` longtext PATH '$[3]', `s` varchar(191) PATH '$[4]')) AS `j`"
+
 const struct store_events_sql store_mysql_events_sql = {
     .secret_get = "SELECT `encrypted_secret` FROM `secrets` "
                   "WHERE `secret_id` = ?",
@@ -75,6 +82,11 @@ const struct store_events_sql store_mysql_events_sql = {
     .event_insert_known = EVENT_INSERT "SELECT ?, ?, ?, `secret_id`, ? "
                           "FROM `secrets` WHERE `secret_id` = ? "
                           "RETURNING `event_id`",
+    .events_insert_known = EVENT_INSERT "SELECT `j`.`e`, `j`.`q`, `j`.`a`, "
+                           "`j`.`s`, `j`.`p` FROM " EVENTS_TABLE " WHERE "
+                           "`j`.`s` IS NULL OR EXISTS (SELECT 1 FROM "
+                           "`secrets` AS `x` WHERE `x`.`secret_id` = "
+                           "`j`.`s`) RETURNING `event_id`",
     .events_by_secret = PAGES(EVENT_COLS, "secret_id"),
     .events_by_account = PAGES(EVENT_COLS, "account_id"),
     .tombstones_by_secret = PAGES(TOMBSTONE_COLS, "secret_id"),

@@ -9,7 +9,8 @@
  * SQLite, whatever collation the database was created with; the paged
  * reads walk candor_003's indexes, which are built in that collation
  * (postgres_schema.c), a page's worth of rows per statement. A list of
- * ids is one JSON array parameter, unpacked by json_array_elements_text.
+ * ids is one JSON array parameter, unpacked by json_array_elements_text;
+ * so is a chunk of events (events_insert_known), by jsonb_array_elements.
  * A parameter in a SELECT list is cast to text, where PostgreSQL could
  * not infer its type.
  */
@@ -70,6 +71,11 @@ const struct store_events_sql store_postgres_events_sql = {
     .event_insert_known = EVENT_INSERT "SELECT $1::text, $2::text, "
                           "$3::text, secret_id, $4::text FROM secrets "
                           "WHERE secret_id = $5 RETURNING event_id",
+    .events_insert_known = EVENT_INSERT "SELECT v->>0, v->>1, v->>2, "
+                           "v->>4, v->>3 FROM jsonb_array_elements("
+                           "CAST($1 AS jsonb)) AS j(v) WHERE v->>4 IS NULL "
+                           "OR EXISTS (SELECT 1 FROM secrets AS s "
+                           "WHERE s.secret_id = v->>4) RETURNING event_id",
     .events_by_secret = PAGES(EVENT_COLS, "secret_id"),
     .events_by_account = PAGES(EVENT_COLS, "account_id"),
     .tombstones_by_secret = PAGES(TOMBSTONE_COLS, "secret_id"),

@@ -73,6 +73,9 @@ const struct store_events_sql store_sqlite_events_sql = {
     .event_insert_known = EVENT_INSERT "SELECT ?, ?, ?, `secret_id`, ? "
                           "FROM `secrets` WHERE `secret_id` = ? "
                           "RETURNING `event_id`",
+    /* No events_insert_known: a statement per event is a function call,
+     * not a round trip, and cheaper than unpacking JSON (docs/
+     * benchmarks.md). */
     .events_by_secret = PAGES(EVENT_COLS, "secret_id"),
     .events_by_account = PAGES(EVENT_COLS, "account_id"),
     .tombstones_by_secret = PAGES(TOMBSTONE_COLS, "secret_id"),

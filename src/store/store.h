@@ -35,6 +35,7 @@
 
 struct store;        /* opaque: one connection */
 struct store_writer; /* opaque: the group-commit writer thread */
+struct store_event;  /* a row of events, below */
 
 /* SQLite: milliseconds a statement waits for another connection's lock
  * before it fails with CD_ESTORE ("database is locked"). */
@@ -146,13 +147,27 @@ int store_exec(struct store *st, const char *sql,
 
 /* One unit of work for the writer. The caller allocates it (usually
  * embedded in a larger request struct) and keeps it alive until done() is
- * called; done() may free it. */
+ * called; done() may free it. An op is one of two kinds: it sets apply
+ * (any work) or event (the insert of one event), never both. */
 struct store_op {
     /* Runs on the writer thread inside the open transaction, under a
      * savepoint of its own: if it returns an error, its changes are undone
      * and the rest of the batch still commits. It must not begin, commit
      * or roll back the transaction itself. */
     int (*apply)(struct store *st, struct store_op *op,
+                 struct cd_error *err);
+    /* An event op: fill *ev with the one event to insert, minting its
+     * event_id and sequence now. It runs on the writer thread inside the
+     * open transaction, after the write lock, in submission order, so
+     * sequences grow in commit order; the strings *ev points to must stay
+     * valid until done(). The writer inserts each run of consecutive
+     * event ops with store_events_insert() (one statement per chunk); if
+     * that fails, the batch is run again op by op, each event with
+     * store_event_insert() under its own savepoint, event() called again
+     * (new ids). done() gets the insert's result: CD_OK, CD_ENOTFOUND
+     * (unknown secret), or the error of that event alone. A negative
+     * return fails the op with that error. */
+    int (*event)(struct store_op *op, struct store_event *ev,
                  struct cd_error *err);
     /* Runs on the writer thread after the batch's COMMIT (or failure),
      * exactly once per op, in submission order. rc is CD_OK only if this
@@ -167,6 +182,9 @@ struct store_op {
 struct store_writer_stats {
     uint64_t batches;       /* transactions attempted */
     uint64_t failed;        /* of which failed as a whole (CD_ESTORE) */
+    uint64_t retried;       /* of which run again op by op, under
+                             * savepoints, after an op or a batch insert
+                             * of events failed */
     uint64_t ops;           /* ops whose result is known; counted just
                              * before their done() calls */
     size_t largest_batch;   /* most ops seen in one transaction */
@@ -180,8 +198,8 @@ struct store_writer_stats {
 int store_writer_start(struct store_writer **out, enum config_dialect dialect,
                        const char *conn, struct cd_error *err) CD_MUST_CHECK;
 
-/* Queue op (apply and done set). Thread-safe; takes a mutex for a few
- * instructions and never waits on the database. The writer takes
+/* Queue op (done, and apply or event, set). Thread-safe; takes a mutex
+ * for a few instructions and never waits on the database. The writer takes
  * everything queued (up to STORE_WRITER_BATCH_MAX) as one transaction, so
  * ops submitted together commit together. There is no queue limit here:
  * callers shed load by looking at store_writer_stats().queued. An op
@@ -413,9 +431,9 @@ int store_bootstrap(struct store *st, const struct store_account *accounts,
  * read compares event_id, §11.5). For the contract to hold, a sequence
  * must be minted after the write lock is taken, so that sequences grow in
  * commit order: the functions below that write more than one row mint
- * their own inside their transaction through struct store_ulids, and the
- * writer op that calls store_event_insert() mints the event's sequence in
- * apply(). See docs/internals/store.md.
+ * their own inside their transaction through struct store_ulids, and a
+ * writer event op mints its event's sequence in event() (struct
+ * store_op), inside the writer's transaction. See docs/internals/store.md.
  *
  * Reads page internally (STORE_PAGE_ROWS rows per statement, walking an
  * index by (sequence, event_id)) and copy each page out before calling
@@ -515,6 +533,27 @@ int store_secret_associate(struct store *st, const char *secret_id,
  * STORE_TEXT_MAX) or CD_ESTORE. */
 int store_event_insert(struct store *st, const struct store_event *ev,
                        struct cd_error *err) CD_MUST_CHECK;
+
+/* Events bound to one statement of store_events_insert() at most; a
+ * chunk also ends before its JSON would pass 1 MiB (a payload of
+ * STORE_TEXT_MAX bytes always fits). */
+#define STORE_EVENTS_CHUNK 256
+
+/* Insert evs[0..n) as store_event_insert() would one by one, inside the
+ * open transaction (it begins none), in one statement per chunk of
+ * STORE_EVENTS_CHUNK: the group-commit writer's insert of a batch.
+ * Anonymous events (secret_id NULL) go in beside the others. Returns
+ * CD_OK when each event was either inserted (rcs[i] = CD_OK) or has an
+ * unknown secret and was not (rcs[i] = CD_ENOTFOUND); the others still
+ * go in. Any other failure of any event (an invalid argument, as
+ * store_event_insert() checks them, a duplicate event_id, a database
+ * error) returns its error with rcs[] undefined and leaves the
+ * transaction holding some of the events or none, or (PostgreSQL) unable
+ * to go on: the caller rolls it back and inserts them one by one to tell
+ * which event failed. n = 0 is CD_OK. */
+int store_events_insert(struct store *st, const struct store_event *evs,
+                        size_t n, int *rcs,
+                        struct cd_error *err) CD_MUST_CHECK;
 
 /* A visitor's events (GET /api/events): the events of each secret id, in
  * the order the ids are given (each secret id belongs to one account, so

@@ -202,6 +202,15 @@ struct store_events_sql {
      * account_id, payload, secret_id; RETURNING the event_id: no row when
      * the secret is unknown. */
     const char *event_insert_known;
+    /* The same for a chunk of events (store_events_insert()): one EVENTS
+     * parameter, a JSON array of at most STORE_EVENTS_CHUNK events, each
+     * an array [event_id, sequence, account_id, payload, secret_id] of
+     * strings, secret_id left out for an anonymous event. Inserts each
+     * event that is anonymous or whose secret exists, RETURNING the
+     * event_id of each row inserted, in any order. NULL where a statement
+     * per event costs less (SQLite: no round trip to save): then
+     * store_events_insert() runs event_insert_known once per event. */
+    const char *events_insert_known;
     const char *events_by_secret[2];      /* EVENT rows, PAGE */
     const char *events_by_account[2];     /* EVENT rows, PAGE */
     const char *tombstones_by_secret[2];  /* TOMBSTONE rows, PAGE */
