@@ -95,7 +95,11 @@ static int add_event(void *ctx, const struct store_event *ev)
         rc = add_pair(b, "secretId", ev->secret_id);
     if (rc == CD_OK)
         rc = buf_addch(b, '}');
-    if (rc == CD_OK && ev->secret_id != NULL) {
+    /* A visitor's events mostly come in a row: their id is kept once per
+     * row (duplicates across rows go in add_secrets()). */
+    if (rc == CD_OK && ev->secret_id != NULL &&
+        (v->nwanted == 0 ||
+         strcmp(v->wanted[v->nwanted - 1], ev->secret_id) != 0)) {
         if (v->nwanted == v->capwanted) {
             v->capwanted = v->capwanted ? 2 * v->capwanted : 256;
             v->wanted = xrealloc(v->wanted,

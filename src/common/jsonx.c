@@ -77,53 +77,94 @@ char *jsonx_dump(const json_t *v, size_t *len)
     return out;
 }
 
-int jsonx_add_string(struct buf *b, const char *s, size_t n)
+/* 1 for a byte that goes out as it is: printable ASCII except '"', '\\'
+ * and the '<' '>' '&' that Go escapes. */
+#define RAW(c)                                                               \
+    ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\' && (c) != '<' &&  \
+     (c) != '>' && (c) != '&')
+#define RAW4(c) RAW(c), RAW((c) + 1), RAW((c) + 2), RAW((c) + 3)
+#define RAW16(c) RAW4(c), RAW4((c) + 4), RAW4((c) + 8), RAW4((c) + 12)
+#define RAW64(c) RAW16(c), RAW16((c) + 16), RAW16((c) + 32), RAW16((c) + 48)
+static const unsigned char raw_byte[256] = {
+    RAW64(0x00), RAW64(0x40), RAW64(0x80), RAW64(0xC0),
+};
+
+/* The end of the run from i on that is copied as it is: raw bytes and
+ * valid UTF-8 sequences other than U+2028 and U+2029. *bad is set when the
+ * run ends at a byte that is not UTF-8. */
+static size_t raw_run(const unsigned char *u, size_t i, size_t n, bool *bad)
+{
+    for (;;) {
+        size_t len;
+
+        while (i < n && raw_byte[u[i]])
+            i++;
+        if (i == n || u[i] < 0x80)
+            return i;
+        len = utf8_decode(u + i, n - i, NULL);
+        if (len == 0) {
+            *bad = true;
+            return i;
+        }
+        if (len == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 &&
+            (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))
+            return i;
+        i += len;
+    }
+}
+
+/* The escape of the character at u (not raw: an ASCII byte, or U+2028 or
+ * U+2029) into esc; its length in the input goes to *in. */
+static size_t escape(const unsigned char *u, char esc[7], size_t *in)
 {
     static const char hex[] = "0123456789abcdef";
+    static const char upper[] = "0123456789ABCDEF";
+
+    *in = 1;
+    memcpy(esc, "\\u00", 4);
+    if (u[0] == 0xE2) { /* U+2028 or U+2029 */
+        *in = 3;
+        memcpy(esc, u[2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+        return 6;
+    }
+    if (u[0] == '"' || u[0] == '\\') {
+        esc[1] = (char)u[0];
+        return 2;
+    }
+    if (u[0] == '\b' || u[0] == '\f' || u[0] == '\n' || u[0] == '\r' ||
+        u[0] == '\t') {
+        esc[1] = u[0] == '\b' ? 'b' : u[0] == '\f' ? 'f'
+               : u[0] == '\n' ? 'n' : u[0] == '\r' ? 'r' : 't';
+        return 2;
+    }
+    /* other controls (jansson: upper-case hex) and < > & */
+    esc[4] = (u[0] < 0x20 ? upper : hex)[u[0] >> 4];
+    esc[5] = (u[0] < 0x20 ? upper : hex)[u[0] & 0xF];
+    return 6;
+}
+
+int jsonx_add_string(struct buf *b, const char *s, size_t n)
+{
     const unsigned char *u = (const unsigned char *)s;
-    size_t start = b->len, i = 0, run = 0;
+    size_t start = b->len, i = 0;
+    bool bad = false;
     int rc = buf_addch(b, '"');
 
     while (rc == CD_OK && i < n) {
-        size_t len = u[i] < 0x80 ? 1 : utf8_decode(u + i, n - i, NULL);
-        char esc[7] = "\\u00";
-        const char *out = esc;
-        size_t outlen = 2;
+        size_t end = raw_run(u, i, n, &bad), in = 0, outlen;
+        char esc[7];
 
-        if (len == 0) {
+        rc = buf_add(b, s + i, end - i);
+        if (rc < 0 || end == n)
+            break;
+        if (bad) {
             rc = CD_EPROTO;
             break;
         }
-        if (len == 3 && u[i] == 0xE2 && u[i + 1] == 0x80 &&
-            (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
-            out = u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
-            outlen = 6;
-        } else if (len > 1 || (u[i] >= 0x20 && u[i] != '"' && u[i] != '\\' &&
-                               u[i] != '<' && u[i] != '>' && u[i] != '&')) {
-            i += len, run += len; /* plain: copied in runs */
-            continue;
-        } else if (u[i] == '"' || u[i] == '\\') {
-            esc[1] = (char)u[i];
-        } else if (u[i] == '\b' || u[i] == '\f' || u[i] == '\n' ||
-                   u[i] == '\r' || u[i] == '\t') {
-            esc[1] = u[i] == '\b' ? 'b' : u[i] == '\f' ? 'f'
-                   : u[i] == '\n' ? 'n' : u[i] == '\r' ? 'r' : 't';
-        } else { /* other controls (jansson: upper-case hex) and < > & */
-            static const char upper[] = "0123456789ABCDEF";
-            const char *digits = u[i] < 0x20 ? upper : hex;
-
-            esc[4] = digits[u[i] >> 4];
-            esc[5] = digits[u[i] & 0xF];
-            outlen = 6;
-        }
-        rc = buf_add(b, s + i - run, run);
-        if (rc == CD_OK)
-            rc = buf_add(b, out, outlen);
-        i += len;
-        run = 0;
+        outlen = escape(u + end, esc, &in);
+        rc = buf_add(b, esc, outlen);
+        i = end + in;
     }
-    if (rc == CD_OK)
-        rc = buf_add(b, s + i - run, run);
     if (rc == CD_OK)
         rc = buf_addch(b, '"');
     if (rc < 0) {
