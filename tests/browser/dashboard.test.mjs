@@ -353,6 +353,8 @@ test('progress while syncing; a second visit decrypts nothing; the cache holds n
   // events come
   assert.deepEqual(early, [`${fx.server.url}/api/accounts/${fx.accountId}/secrets`]);
   assert.equal(await page.evaluate(() => window.candorDashboard.headStart), true);
+  // app.js sent them before the dashboard's modules loaded
+  assert.equal(await page.evaluate(() => window.candorDashboard.prefetched), true);
   await page.waitForFunction(() => window.candorDashboard.persistedMs);
   // the day rows and the user secrets are at rest encrypted only
   const stored = await readCache(page, fx.accountId);

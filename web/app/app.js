@@ -16,11 +16,17 @@
 // its button dismisses it), and focus: after each navigation it goes to
 // the view's h1 (whose text also names the document), unless the view
 // placed it itself.
+//
+// A page load that lands on an account's dashboard, with a stored login
+// that holds the account's key, sends the dashboard's first requests at
+// once (dashboard/prefetch.js), before its strings, the session check and
+// its modules have loaded.
 
 import {
   LANGUAGES, NATIVE_NAMES, language, loadStrings, localeHref, t, translate,
 } from '/common/i18n.js';
 import * as session from './session.js';
+import { drop as dropPrefetch, prefetch } from './dashboard/prefetch.js';
 
 const ROUTES = [
   { re: /^\/login\/?$/, view: './pages/login.js', ns: 'console' },
@@ -168,7 +174,15 @@ document.addEventListener('click', (e) => {
   navigate(url.pathname + url.search);
 });
 
+{
+  const found = match(location.pathname);
+  if (found && found.route.view === './dashboard/index.js' &&
+      session.keyFor(session.stored(), found.params.accountId)) {
+    prefetch(found.params.accountId);
+  }
+}
+
 render().catch((err) => {
   main.setAttribute('aria-busy', 'false');
   main.textContent = t('app.error', { message: err.message });
-});
+}).finally(dropPrefetch);

@@ -20,6 +20,7 @@ import { keyFor } from '../session.js';
 import { query } from './metrics/aggregate.js';
 import { autoResolution, parseDay } from './metrics/time.js';
 import { DecryptPool, sync } from './sync.js';
+import { take } from './prefetch.js';
 import { chartPanel } from './chart.js';
 import { h, withQuery } from './dom.js';
 import { accountsPanel, filterLine, metricsPanel, progress, rangePanel } from './panels.js';
@@ -115,7 +116,7 @@ export async function mount(root, ctx) {
     try {
       await persisting;
       const t0 = performance.now();
-      const res = await sync(accountId, kek, { pool, onProgress: bar ? bar.set : undefined });
+      const res = await sync(accountId, kek, { pool, onProgress: bar ? bar.set : undefined, prefetched: take(accountId) });
       const had = memo.get(accountId);
       memo.set(accountId, { ...res, at: Date.now() });
       window.candorDashboard = { syncMs: performance.now() - t0, decrypted: res.fresh, mountAt: started,

@@ -8,7 +8,9 @@
 //
 // 1. Read the cache (cache.js): the last sequence, and the day rows,
 //    decrypted with the cache key (HKDF from the KEK, cacheKey()).
-// 2. Meanwhile GET /api/accounts/<id>?since=<sequence>: only what is new.
+// 2. Meanwhile GET /api/accounts/<id>?since=<sequence>: only what is new
+//    (prefetch.js; sent by app.js before this module loaded, on a page
+//    load that lands here).
 //    A full sync (nothing cached) also asks GET /api/accounts/<id>/secrets
 //    (Candor's own, small): the private key and every visitor's wrapped
 //    secret, which the workers start to unwrap (RSA, the larger part of
@@ -25,23 +27,15 @@
 // A cache cut in another time zone, by another row format or under another
 // key is dropped and rebuilt from a full sync.
 
-import { request } from '../api.js';
 import { decryptJson } from '/vault/crypto.js';
 import { ulidTime } from './metrics/normalize.js';
 import { dayKey } from './metrics/time.js';
 import { dayPartial } from './metrics/aggregate.js';
 import * as cache from './cache.js';
+import { ROW_VERSION, fetchAccount, send, timeZone, usableState } from './prefetch.js';
 
-export const ROW_VERSION = 3;
+export { ROW_VERSION };
 const BATCH = 1000;
-
-function timeZone() {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
-  } catch (e) {
-    return 'local';
-  }
-}
 
 // A pool of module workers that decrypt batches; terminate() ends them.
 export class DecryptPool {
@@ -188,36 +182,36 @@ function apply(records, deleted, rows) {
   return { byDay, changed };
 }
 
-export async function sync(accountId, kek, { pool, onProgress = () => {} } = {}) {
+// prefetched: a promise of prefetch.js's ask() for this account (its
+// requests already out), or null.
+export async function sync(accountId, kek, { pool, onProgress = () => {}, prefetched = null } = {}) {
   onProgress({ phase: 'fetch', done: 0, total: 0 });
   const db = await cache.open(accountId);
   try {
-    return await syncWith(db, accountId, kek, pool, onProgress);
+    return await syncWith(db, accountId, kek, pool, onProgress, prefetched);
   } catch (err) {
     db.close();
     throw err;
   }
 }
 
-function fetchAccount(accountId, state) {
-  const since = state && state.sequence ? `?since=${encodeURIComponent(state.sequence)}` : '';
-  return request('GET', `/api/accounts/${encodeURIComponent(accountId)}${since}`);
-}
-
 // The server's answer since the cached state, and the cached day records
 // (read while the request is out). A cache cut in another time zone, by
 // another row format, or under another key is dropped: a full sync.
-async function fetchWithCache(db, accountId, key, timing) {
+async function fetchWithCache(db, accountId, key, timing, prefetched) {
   const t0 = performance.now();
-  let state = await cache.readState(db);
-  if (state && (state.timeZone !== timeZone() || state.version !== ROW_VERSION)) {
-    await cache.clear(db);
-    state = null;
+  let sent = null;
+  if (prefetched) {
+    try {
+      sent = await prefetched;
+      timing.prefetched = true;
+    } catch (e) {
+      sent = null; // its cache read failed: ask again here
+    }
   }
-  const asked = fetchAccount(accountId, state);
+  if (!sent) sent = send(accountId, await usableState(db));
+  const { state, asked, early } = sent;
   asked.then(() => { timing.requestMs = performance.now() - t0; }, () => {});
-  const early = state ? null : request('GET', `/api/accounts/${encodeURIComponent(accountId)}/secrets`);
-  if (early) early.catch(() => {}); // optional: the sync goes on without it
   let records = [];
   if (state) {
     try {
@@ -255,12 +249,12 @@ async function headStart(early, pool, db, kek, accountId, key, timing) {
   }
 }
 
-async function syncWith(db, accountId, kek, pool, onProgress) {
+async function syncWith(db, accountId, kek, pool, onProgress, prefetched) {
   const tz = timeZone();
   const key = await cacheKey(kek, accountId);
   const timing = { start: performance.now() };
   pool.start();
-  const got = await fetchWithCache(db, accountId, key, timing);
+  const got = await fetchWithCache(db, accountId, key, timing, prefetched);
   const { state, records } = got;
   const warm = got.early ? headStart(got.early, pool, db, kek, accountId, key, timing) : false;
   const account = await got.account;
