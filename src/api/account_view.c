@@ -216,6 +216,19 @@ static int assemble(struct view *v, const struct store_account *a,
     return rc;
 }
 
+/* The message of a view's failure, and a warning for what was left out. */
+static void explain(int rc, const struct store_account *a, size_t max,
+                    size_t skipped, const char *what, struct cd_error *err)
+{
+    if (rc == CD_ETOOBIG)
+        cd_error_set(err, rc, "the answer would exceed %zu bytes", max);
+    else if (rc == CD_EPROTO)
+        cd_error_set(err, rc, "account %s is not valid UTF-8", a->account_id);
+    if (skipped > 0)
+        log_warn("account %s: left out %zu %s that are not UTF-8",
+                 a->account_id, skipped, what);
+}
+
 int account_view_json(struct store *st, const struct store_account *a,
                       int retention_days, const char *since, size_t max,
                       char **out, size_t *len, struct cd_error *err)
@@ -235,13 +248,7 @@ int account_view_json(struct store *st, const struct store_account *a,
         rc = add_secrets(st, &v, err);
     if (rc == CD_OK)
         rc = assemble(&v, a, retention_days, max, out, len);
-    if (rc == CD_ETOOBIG)
-        cd_error_set(err, rc, "the answer would exceed %zu bytes", max);
-    else if (rc == CD_EPROTO)
-        cd_error_set(err, rc, "account %s is not valid UTF-8", a->account_id);
-    if (v.skipped > 0)
-        log_warn("account %s: left out %zu rows that are not UTF-8",
-                 a->account_id, v.skipped);
+    explain(rc, a, max, v.skipped, "rows", err);
     for (size_t i = 0; i < v.nwanted; i++)
         free(v.wanted[i]);
     free(v.wanted);
@@ -276,13 +283,7 @@ int account_secrets_json(struct store *st, const struct store_account *a,
         rc = buf_adds(&b, "}}");
     if (rc == CD_OK)
         *out = buf_detach(&b, len);
-    if (rc == CD_ETOOBIG)
-        cd_error_set(err, rc, "the answer would exceed %zu bytes", max);
-    else if (rc == CD_EPROTO)
-        cd_error_set(err, rc, "account %s is not valid UTF-8", a->account_id);
-    if (v.skipped > 0)
-        log_warn("account %s: left out %zu secrets that are not UTF-8",
-                 a->account_id, v.skipped);
+    explain(rc, a, max, v.skipped, "secrets", err);
     buf_release(&b);
     buf_release(&v.secrets);
     return rc;
