@@ -25,15 +25,15 @@
 #include "store/store.h"
 
 /* The answer to a read of account c->params[0]: text (rc CD_OK; the call
- * takes it), or the error's. */
+ * takes it), or the error's; too_big is the 413's message. */
 static void account_answer(struct call *c, int rc, const struct cd_error *err,
-                           char *text, size_t len)
+                           const char *too_big, char *text, size_t len)
 {
     if (rc == CD_ENOTFOUND) {
         call_reply_error(c, 404, "unknown account %s", c->params[0]);
     } else if (rc == CD_ETOOBIG) {
         log_error("account: %s", err->msg);
-        call_reply_error(c, 413, "too many events at once, sync with since");
+        call_reply_error(c, 413, "%s", too_big);
     } else if (rc == CD_EPROTO) {
         log_error("account: %s", err->msg);
         call_reply_error(c, 500, "account %s cannot be shown", c->params[0]);
@@ -83,7 +83,8 @@ static void account_get(struct call *c, struct store *st)
         rc = account_view_json(st, &a, c->app->cfg->app_retention_days,
                                since && *since ? since : NULL,
                                ACCOUNT_VIEW_MAX, &text, &len, &err);
-    account_answer(c, rc, &err, text, len);
+    account_answer(c, rc, &err, "too many events at once, sync with since",
+                   text, len);
     store_account_release(&a);
 out:
     free(since);
@@ -108,7 +109,7 @@ static void account_secrets(struct call *c, struct store *st)
     if (rc == CD_OK)
         rc = account_secrets_json(st, &a, ACCOUNT_VIEW_MAX, &text, &len,
                                   &err);
-    account_answer(c, rc, &err, text, len);
+    account_answer(c, rc, &err, "too many secrets at once", text, len);
     store_account_release(&a);
     operator_login_release(&l);
 }

@@ -386,6 +386,27 @@ test('a first visit without the secrets route (a server that lacks it) still sho
   await context.close();
 });
 
+test('a secret that changed between the head start and the events is unwrapped again', T, async () => {
+  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
+  const page = await context.newPage();
+  await login(page);
+  // the head start gets one visitor's id with another visitor's wrapped
+  // secret, as if that visitor had made a new key since
+  await page.route('**/api/accounts/*/secrets', async (route) => {
+    const res = await route.fetch();
+    const body = await res.json();
+    const ids = Object.keys(body.secrets);
+    assert.ok(ids.length >= 2);
+    body.secrets[ids[0]] = body.secrets[ids[1]];
+    await route.fulfill({ response: res, json: body });
+  });
+  await page.goto(`${fx.server.url}/auditorium/${fx.accountId}/`);
+  await page.waitForSelector('[data-dashboard="ready"]', { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.candorDashboard.headStart), true);
+  checkAll(await shown(page), expected(at(6, 0)));
+  await context.close();
+});
+
 test('a version 1 cache loses its raw stores; leaving the view at once still stores the keys', T, async () => {
   const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
   const page = await context.newPage();

@@ -1,7 +1,8 @@
 /* test_account_view.c -- the operator's account view written as JSON text
  * (api/account_view.c): its shape, escaping, rows left out, an account
  * whose own fields are not UTF-8, and its cap exactly at the answer's size
- * and one byte under. */
+ * and one byte under; the same for the secrets alone
+ * (account_secrets_json()). */
 #include "common/common.h"
 
 #include <jansson.h>
@@ -203,6 +204,54 @@ static void test_account_not_utf8(void **state)
     assert_non_null(strstr(err.msg, ACCOUNT));
 }
 
+static char *secrets(struct store *st, const struct store_account *a,
+                     size_t max, size_t *len, int *rc)
+{
+    struct cd_error err = {0};
+    char *text = NULL;
+
+    *rc = account_secrets_json(st, a, max, &text, len, &err);
+    return text;
+}
+
+static void test_secrets(void **state)
+{
+    struct fixture *f = *state;
+    struct store_account other = account;
+    size_t len = 0, len2 = 0;
+    int rc;
+    char *text, *again;
+
+    /* a visitor whose wrapped secret is not UTF-8: left out */
+    exec_ok(f->st, "INSERT INTO secrets (secret_id, encrypted_secret) "
+                   "VALUES ('s2', CAST(X'7BFF7D' AS TEXT))");
+    exec_ok(f->st, "INSERT INTO events (event_id, sequence, account_id, "
+                   "secret_id, payload) VALUES "
+                   "('01L', '01M', '" ACCOUNT "', 's2', '{1,} ZA==')");
+    text = secrets(f->st, &account, ACCOUNT_VIEW_MAX, &len, &rc);
+    assert_int_equal(rc, CD_OK);
+    assert_string_equal(text, "{\"accountId\":\"" ACCOUNT "\","
+                              "\"encryptedPrivateKey\":"
+                              "\"{1,} cHJpdg== bm9uY2U=\","
+                              "\"secrets\":{\"s1\":\"{1,} c2VjcmV0\"}}");
+    assert_int_equal(len, strlen(text));
+    /* the cap: exactly the answer and its NUL fits, one byte less not */
+    again = secrets(f->st, &account, len + 1, &len2, &rc);
+    assert_int_equal(rc, CD_OK);
+    assert_string_equal(again, text);
+    free(again);
+    again = secrets(f->st, &account, len, &len2, &rc);
+    assert_int_equal(rc, CD_ETOOBIG);
+    assert_null(again);
+    free(text);
+    /* an account whose events are all anonymous: an empty map */
+    other.account_id = "other";
+    text = secrets(f->st, &other, ACCOUNT_VIEW_MAX, &len, &rc);
+    assert_int_equal(rc, CD_OK);
+    assert_non_null(strstr(text, "\"secrets\":{}}"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +261,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_not_utf8, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

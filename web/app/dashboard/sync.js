@@ -34,7 +34,6 @@ import { dayPartial } from './metrics/aggregate.js';
 import * as cache from './cache.js';
 import { ROW_VERSION, fetchAccount, send, timeZone, usableState } from './prefetch.js';
 
-export { ROW_VERSION };
 const BATCH = 1000;
 
 // A pool of module workers that decrypt batches; terminate() ends them.
