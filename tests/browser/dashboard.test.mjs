@@ -16,7 +16,7 @@ process.env.TZ = 'Europe/Berlin';
 
 const { test, before, after } = await import('node:test');
 const assert = (await import('node:assert/strict')).default;
-const { T, axeViolations, candorWithAccount, launch, loginInPage } = await import('./lib.mjs');
+const { OWNER, T, axeViolations, candorWithAccount, launch, loginInPage } = await import('./lib.mjs');
 const { exchange, insertEvents, postEvent } = await import('./dashboard-seed.mjs');
 
 const SITE = 'https://shop.example';
@@ -403,6 +403,36 @@ test('a secret that changed between the head start and the events is unwrapped a
   await page.goto(`${fx.server.url}/auditorium/${fx.accountId}/`);
   await page.waitForSelector('[data-dashboard="ready"]', { timeout: 60000 });
   assert.equal(await page.evaluate(() => window.candorDashboard.headStart), true);
+  checkAll(await shown(page), expected(at(6, 0)));
+  await context.close();
+});
+
+test('a prefetch under an expired login is dropped: after logging in again the numbers come', T, async () => {
+  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
+  const page = await context.newPage();
+  await login(page);
+  // the tab still holds the login, the cookie is gone: app.js prefetches,
+  // gets 401s, and the session check sends the operator to the login page
+  await context.clearCookies();
+  await page.goto(`${fx.server.url}/auditorium/${fx.accountId}/`);
+  await page.waitForURL(/\/login\/\?next=/);
+  await page.getByLabel('Email address').fill(OWNER.email);
+  await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
+  await page.waitForTimeout(1100); // the account's throttle, after the prefetch
+  // any error the dashboard shows on the way (a later refresh would
+  // replace it) is noted
+  await page.evaluate(() => {
+    window.sawError = false;
+    new MutationObserver(() => {
+      if (document.querySelector('.dashboard .status.error')) window.sawError = true;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByRole('button', { name: 'Log in' }).click();
+  // back on the dashboard in the same page: its sync asks anew
+  await page.waitForSelector('[data-dashboard="ready"]', { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.sawError), false);
+  assert.equal(await page.evaluate(() => window.candorDashboard.prefetched), undefined);
+  assert.equal(await page.evaluate(() => window.candorDashboard.decrypted), fx.events.length);
   checkAll(await shown(page), expected(at(6, 0)));
   await context.close();
 });
