@@ -95,21 +95,36 @@ export class DecryptPool {
     return Promise.all(lanes.map((part, i) => this.call(i, { type: 'prewarm', secrets: part })));
   }
 
-  // Events -> rows; onBatch(n) after each batch of n events.
+  // Events -> rows; onBatch(n) after each batch of n events. Every batch
+  // is posted at once, so no worker waits between batches for this
+  // thread; each goes as three arrays of strings, which the structured
+  // clone copies far faster than as objects.
   async decrypt(events, secrets, onBatch) {
     const lanes = this.workers.map(() => []);
     for (const e of events) lanes[this.lane(e.secretId)].push(e);
     const rows = [];
-    await Promise.all(lanes.map(async (lane, i) => {
+    const calls = [];
+    lanes.forEach((lane, i) => {
       for (let k = 0; k < lane.length; k += BATCH) {
-        const part = lane.slice(k, k + BATCH);
+        const n = Math.min(BATCH, lane.length - k);
+        const ids = new Array(n);
+        const sids = new Array(n);
+        const payloads = new Array(n);
         const need = {};
-        for (const e of part) if (secrets[e.secretId]) need[e.secretId] = secrets[e.secretId];
-        const answer = await this.call(i, { type: 'batch', events: part, secrets: need });
-        for (const r of answer.rows) rows.push(r);
-        onBatch(part.length);
+        for (let j = 0; j < n; j++) {
+          const e = lane[k + j];
+          ids[j] = e.eventId;
+          sids[j] = e.secretId;
+          payloads[j] = e.payload;
+          if (secrets[e.secretId]) need[e.secretId] = secrets[e.secretId];
+        }
+        calls.push(this.call(i, { type: 'batch', ids, sids, payloads, secrets: need }).then((answer) => {
+          for (const r of cache.decodeRows(answer.rows)) rows.push(r);
+          onBatch(n);
+        }));
       }
-    }));
+    });
+    await Promise.all(calls);
     return rows;
   }
 
