@@ -97,8 +97,8 @@ async function decryptOne(eventId, secretId, text, secrets) {
   }
 }
 
-// WINDOW decryptions in flight at a time (the browser runs WebCrypto on
-// one thread; measured on 20,000 events, see docs/internals/dashboard.md).
+// WINDOW decryptions in flight at a time in each worker (measured best
+// on 20,000 events, see docs/internals/dashboard.md).
 const WINDOW = 256;
 
 async function batch(msg) {
