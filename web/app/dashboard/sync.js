@@ -35,6 +35,7 @@ import * as cache from './cache.js';
 import { ROW_VERSION, fetchAccount, send, timeZone, usableState } from './prefetch.js';
 
 const BATCH = 1000;
+const AHEAD = 4; // batches posted to a worker and not yet answered
 
 // A pool of module workers that decrypt batches; terminate() ends them.
 export class DecryptPool {
@@ -95,17 +96,19 @@ export class DecryptPool {
     return Promise.all(lanes.map((part, i) => this.call(i, { type: 'prewarm', secrets: part })));
   }
 
-  // Events -> rows; onBatch(n) after each batch of n events. Every batch
-  // is posted at once, so no worker waits between batches for this
-  // thread; each goes as three arrays of strings, which the structured
-  // clone copies far faster than as objects.
+  // Events -> rows; onBatch(n) after each batch of n events. Each worker
+  // has up to AHEAD batches posted, so it never waits for this thread
+  // between batches, and the copies in flight stay bounded. A batch goes
+  // as three arrays of strings, which the structured clone copies far
+  // faster than one object per event.
   async decrypt(events, secrets, onBatch) {
     const lanes = this.workers.map(() => []);
     for (const e of events) lanes[this.lane(e.secretId)].push(e);
     const rows = [];
-    const calls = [];
-    lanes.forEach((lane, i) => {
+    await Promise.all(lanes.map(async (lane, i) => {
+      const posted = [];
       for (let k = 0; k < lane.length; k += BATCH) {
+        if (posted.length === AHEAD) await posted.shift();
         const n = Math.min(BATCH, lane.length - k);
         const ids = new Array(n);
         const sids = new Array(n);
@@ -118,13 +121,13 @@ export class DecryptPool {
           payloads[j] = e.payload;
           if (secrets[e.secretId]) need[e.secretId] = secrets[e.secretId];
         }
-        calls.push(this.call(i, { type: 'batch', ids, sids, payloads, secrets: need }).then((answer) => {
+        posted.push(this.call(i, { type: 'batch', ids, sids, payloads, secrets: need }).then((answer) => {
           for (const r of cache.decodeRows(answer.rows)) rows.push(r);
           onBatch(n);
         }));
       }
-    });
-    await Promise.all(calls);
+      await Promise.all(posted);
+    }));
     return rows;
   }
 
