@@ -20,6 +20,14 @@
 #
 # BENCH_DIALECT=postgres or mysql runs the same against a throwaway
 # PostgreSQL or MariaDB server (bench/db.sh) instead of SQLite.
+#
+# DURATION sets the seconds per load (10), ONLY_FULL=1 runs the load of 64
+# connections alone (not the one of 8).
+#
+# A second table gives the CPU time per committed event of each kind of
+# the server's threads (from /proc/<pid>/task, so Linux only) and of wrk:
+# on a machine that the run saturates, this is what each part costs, and
+# what a goal of R events/s on C cores must bring under C / R in all.
 set -euo pipefail
 
 bin=${1:-build/release/candor}
@@ -49,10 +57,22 @@ bench_serve /dev/null CANDOR_SERVER_MAXCONNSPERIP=100000
 # One account, VISITORS visitors with their secrets, and the wrk script.
 node "$here/bench/events-setup.mjs" "$url" "$visitors" "$payload" "$work/events.lua"
 
+# The server's CPU ticks per thread name: "name ticks" lines, sorted.
+thread_ticks() {
+    local t
+    for t in /proc/"$pid"/task/*; do
+        echo "$(cat "$t/comm" 2>/dev/null) $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+    done | awk 'NF == 2 {a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
+}
+
+cpu_rows=
 run() { # run NAME CONNECTIONS
-    local before after
+    local before after ticks0 ticks1 wrk_s
     before=$(count_events)
-    wrk -t1 -c"$2" -d"${duration}s" --latency -s "$work/events.lua" "$url/api/events" >"$work/$1.txt" 2>&1
+    ticks0=$(thread_ticks)
+    wrk_s=$( { TIMEFORMAT='%U %S'; time wrk -t1 -c"$2" -d"${duration}s" --latency -s "$work/events.lua" \
+        "$url/api/events" >"$work/$1.txt" 2>&1; } 2>&1 | awk '{print $1 + $2}')
+    ticks1=$(thread_ticks)
     after=$(count_events)
     rps=$(awk '/^Requests\/sec/ {print $2}' "$work/$1.txt")
     total=$(awk '/requests in/ {print $1}' "$work/$1.txt")
@@ -60,6 +80,25 @@ run() { # run NAME CONNECTIONS
     p50=$(awk '$1=="50%" {print $2}' "$work/$1.txt")
     p99=$(awk '$1=="99%" {print $2}' "$work/$1.txt")
     echo "| $2 | $rps | $p50 | $p99 | $((after - before)) of $total${non2xx:+ ($non2xx not 201)} |"
+    cpu_rows+=$(join <(echo "$ticks0") <(echo "$ticks1") | awk -v n=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+        -v conns="$2" -v wrk="$wrk_s" '
+        { us[$1] = ($3 - $2) / hz / n * 1e6; all += us[$1] }
+        END {
+            other = all - us["candor-writer"] - us["candor-loop"] - us["candor-ckpt"]
+            printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", conns, us["candor-writer"],
+                us["candor-loop"], us["candor-ckpt"], other, all, wrk / n * 1e6
+        }')$'\n'
+}
+
+cpu_table() {
+    cat <<CPU
+
+CPU time per committed event, µs (the server's threads by name; wrk)
+
+| connections | writer | event loops | checkpointer | other | server in all | wrk |
+|---|---|---|---|---|---|---|
+$cpu_rows
+CPU
 }
 
 cat <<HEAD
@@ -69,5 +108,6 @@ $(date -u +%Y-%m-%d) $(nproc) cores; $visitors visitors, $payload-byte payloads,
 | connections | events/s | p50 | p99 | rows committed / requests |
 |---|---|---|---|---|
 HEAD
-run full 64 && [ -n "${ONLY_FULL:-}" ] && exit 0
-run light 8
+run full 64
+[ -n "${ONLY_FULL:-}" ] || run light 8
+cpu_table
