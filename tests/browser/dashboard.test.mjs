@@ -8,7 +8,9 @@
 // bar shows while syncing; a second visit decrypts nothing and the cache
 // in IndexedDB holds no plaintext; a visitor's purge (tombstones, sent as
 // deletedEvents) removes their rows at the next sync; the German page;
-// the 15-second background refresh brings a new page view in.
+// the 15-second background refresh brings a new page view in; a first
+// visit draws once its four weeks are decrypted, then decrypts the older
+// days, draws again and caches them (an account of its own).
 //
 // The browser runs in Europe/Berlin, and so does this process, so "a day"
 // is the same local day on both sides (the dashboard cuts days locally).
@@ -529,4 +531,75 @@ test('the background refresh brings a new page view within 15 s, without a reloa
   const live = new Set(fx.events.filter((e) => e.t >= Date.now() - 14 * 60000).map((e) => e.user));
   assert.equal(await page.textContent('[data-metric="liveUsers"]'), String(live.size));
   await context.close();
+});
+
+test('a first visit draws once its four weeks are decrypted, then decrypts the older days and keeps them', T, async () => {
+  const own = await candorWithAccount('Old Shop');
+  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
+  try {
+    const vs = [];
+    for (let i = 0; i < 3; i++) vs.push(await exchange(own.server, own.accountId));
+    // [visitor, daysAgo, hour, minute, session, path, options]: three
+    // events in the view's four weeks, four before them (visitor 0 seen
+    // 60 and 100 days ago makes them a returning visitor this week)
+    const spec = [
+      [0, 2, 10, 0, 's-1', '/', { load: 500 }], [0, 2, 10, 2, 's-1', '/pricing', {}],
+      [1, 3, 9, 0, 's-2', '/', { referrer: 'https://www.google.com/search', mobile: true }],
+      [2, 40, 12, 0, 's-3', '/', { geo: 'FR' }], [2, 40, 12, 1, 's-3', '/pricing', { geo: 'FR' }],
+      [0, 60, 8, 0, 's-4', '/blog/post', {}],
+      [0, 100, 8, 0, 's-5', '/', { geo: 'DE' }],
+    ];
+    const events = spec.map(([v, d, h, m, s, path, o]) => {
+      const t = at(d, h, m);
+      return { visitor: vs[v], user: vs[v].secretId, t, p: payload(t, s, path, o) };
+    });
+    await insertEvents(own.server, own.accountId, events.map((e) => ({ visitor: e.visitor, t: e.t, payload: e.p })));
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // every text the status line shows
+    await page.addInitScript(() => {
+      window.notices = [];
+      new MutationObserver(() => {
+        const el = document.querySelector('p.lead + .status');
+        if (el && el.textContent !== window.notices.at(-1)) window.notices.push(el.textContent);
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    });
+    await loginInPage(page, own.server);
+    await page.goto(`${own.server.url}/auditorium/${own.accountId}/`);
+    await page.waitForSelector('[data-dashboard="ready"]', { timeout: 60000 });
+    // drawn from the four weeks' three events, every number right
+    // (returning visitors from the older events' envelopes)
+    assert.equal(await page.evaluate(() => window.candorDashboard.decrypted), 3);
+    checkAll(await shown(page), expected(at(6, 0), events));
+    // then every event, drawn again, and cached whole
+    await page.waitForFunction(() => window.candorDashboard.decryptedAll === 7 && window.candorDashboard.persistedMs);
+    checkAll(await shown(page), expected(at(6, 0), events));
+    // the status line told of the older events, and is empty again
+    const notices = await page.evaluate(() => window.notices);
+    assert.ok(notices.includes('Decrypting older events: 4 of 4…'), JSON.stringify(notices));
+    assert.equal(notices.at(-1), '');
+    const stored = await readCache(page, own.accountId);
+    assert.equal(stored.days, 5); // the seven events' five days
+    assert.equal(stored.keys, 3);
+    // the six months, from memory and after a reload from the cache
+    const sixMonths = new Date();
+    sixMonths.setMonth(sixMonths.getMonth() - 5, 1);
+    sixMonths.setHours(0, 0, 0, 0);
+    const want = expected(sixMonths.getTime(), events);
+    want.metrics.returningUsers = pct(0); // null for exactly 6 months (§8.4), shown as 0
+    await page.click('.range a:text("Last 6 months")');
+    await page.waitForURL(/range=6/);
+    await page.waitForSelector('[data-dashboard="ready"]');
+    checkAll(await shown(page), want);
+    await page.waitForTimeout(1100); // one request per second per account
+    await page.reload();
+    await page.waitForSelector('[data-dashboard="ready"]', { timeout: 60000 });
+    assert.equal(await page.evaluate(() => window.candorDashboard.decrypted), 0);
+    checkAll(await shown(page), want);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await own.server.stop();
+  }
 });

@@ -12,12 +12,17 @@
 // a background sync runs every 15 s (Offen); a failed one shows a soft
 // notice and keeps the data shown.
 //
+// A first visit draws as soon as the days its query reads are decrypted
+// (sync.js, horizon) and again once every event is, with a notice of the
+// progress between; the day partials are kept (and cached) only whole.
+//
 // When drawn, root's first <div> carries data-dashboard="ready" and
-// window.candorDashboard holds timings (bench/dashboard.mjs reads them).
+// window.candorDashboard holds timings (bench/dashboard.mjs reads them;
+// completeMs and decryptedAll once every event is decrypted).
 
-import { t } from '/common/i18n.js';
+import { language, t } from '/common/i18n.js';
 import { keyFor } from '../session.js';
-import { query } from './metrics/aggregate.js';
+import { horizonOf, query } from './metrics/aggregate.js';
 import { autoResolution, parseDay } from './metrics/time.js';
 import { DecryptPool, sync } from './sync.js';
 import { take } from './prefetch.js';
@@ -27,7 +32,8 @@ import { accountsPanel, filterLine, metricsPanel, progress, rangePanel } from '.
 import { realtimePanel, retentionPanel, tablesPanel } from './tables.js';
 
 const REFRESH_MS = 15000;
-const memo = new Map(); // accountId -> { account, days }
+const memo = new Map(); // accountId -> { account, days }, every event decrypted
+const finishing = new Map(); // accountId -> promise: a first visit's older days being decrypted
 
 function ensureStyles() {
   if (document.querySelector('link[data-dashboard-css]')) return;
@@ -108,6 +114,39 @@ export async function mount(root, ctx) {
       queryMs: performance.now() - t0, days: data.days.length };
   };
 
+  // The days before this horizon may come after the first draw (a first
+  // visit draws once the query's own days are decrypted; sync.js).
+  let horizon = null;
+  try {
+    horizon = horizonOf(engineQuery(ctx.query));
+  } catch (e) {
+    /* a query the engine refuses: the default view, every event first */
+  }
+
+  // A first visit's older days: a notice while they are decrypted, then
+  // the same view drawn again from every event.
+  const finish = (res, t0) => {
+    const locale = language();
+    const done = res.rest.then((all) => {
+      const whole = { ...res, days: all.days, fresh: all.fresh, rest: null };
+      memo.set(accountId, { ...whole, at: Date.now() });
+      window.candorDashboard = { ...window.candorDashboard, completeMs: performance.now() - t0,
+        decryptedAll: all.fresh };
+      if (!alive) return;
+      notice.textContent = '';
+      draw(whole);
+    }, (err) => {
+      if (alive) notice.textContent = t('dashboard.error', { message: err.message });
+    }).finally(() => finishing.delete(accountId));
+    finishing.set(accountId, done);
+    return (p) => {
+      if (alive && p.phase === 'older') {
+        notice.textContent = t('dashboard.progress.older',
+          { done: p.done.toLocaleString(locale), total: p.total.toLocaleString(locale) });
+      }
+    };
+  };
+
   const load = async (foreground) => {
     if (busy) return;
     busy = true;
@@ -116,13 +155,21 @@ export async function mount(root, ctx) {
     try {
       await persisting;
       const t0 = performance.now();
-      const res = await sync(accountId, kek, { pool, onProgress: bar ? bar.set : undefined, prefetched: take(accountId) });
+      let onProgress = (p) => {
+        if (bar && p.phase !== 'older') bar.set(p);
+      };
+      const res = await sync(accountId, kek, { pool, onProgress: (p) => onProgress(p), prefetched: take(accountId),
+        horizon });
       const had = memo.get(accountId);
-      memo.set(accountId, { ...res, at: Date.now() });
+      if (!res.rest) memo.set(accountId, { ...res, at: Date.now() });
       window.candorDashboard = { syncMs: performance.now() - t0, decrypted: res.fresh, mountAt: started,
         ...res.timing };
+      if (!res.rest) {
+        Object.assign(window.candorDashboard, { completeMs: window.candorDashboard.syncMs, decryptedAll: res.fresh });
+      }
       if (alive && (foreground || res.fresh || !had || had.days.length !== res.days.length || changed(had, res))) draw(res);
-      if (!foreground) notice.textContent = '';
+      if (res.rest) onProgress = finish(res, t0);
+      else if (!foreground) notice.textContent = '';
       // the cache writes wait until the page is drawn and painted; the
       // next sync waits for them
       persisting = afterPaint().then(() => res.persist()).then(() => {
@@ -141,6 +188,11 @@ export async function mount(root, ctx) {
     }
   };
 
+  if (!memo.has(accountId) && finishing.has(accountId)) {
+    // another view of this page is still decrypting the older days
+    body.replaceChildren(progress().el);
+    await finishing.get(accountId);
+  }
   const have = memo.get(accountId);
   if (have) {
     draw(have);

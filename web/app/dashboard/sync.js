@@ -1,10 +1,20 @@
 // sync.js -- from the server's ciphertext to day partials, incrementally.
 //
-// sync(accountId, kek, {pool, onProgress}) ->
+// sync(accountId, kek, {pool, onProgress, prefetched, horizon}) ->
 //   { account: {accountId, name, retentionPeriod, created}, days: [day
-//     partial...] (aggregate.js), fresh: events decrypted this time,
-//     timing: {...ms}, persist(): Promise -- the IndexedDB writes of the
-//     main thread, for the caller to start once the page is drawn }
+//     partial...] (aggregate.js), fresh: events decrypted for days,
+//     timing: {...ms}, rest: null or a promise of {days, fresh} with
+//     every event decrypted, persist(): Promise -- the IndexedDB writes of
+//     the main thread, for the caller to start once the page is drawn;
+//     it waits for rest }
+//
+// horizon (ms, a local midnight: aggregate.js horizonOf() of the query
+// to draw first): a full sync decrypts the events from it on, answers
+// with the older days pending (pendingDays()), and decrypts those in
+// rest, so the first draw waits only for the days it shows. An
+// incremental sync decrypts everything at once. onProgress({phase, done,
+// total}): 'fetch', then 'decrypt' (the events for days), 'aggregate',
+// and 'older' (rest's).
 //
 // 1. Read the cache (cache.js): the last sequence, and the day rows,
 //    decrypted with the cache key (HKDF from the KEK, cacheKey()).
@@ -22,15 +32,16 @@
 //    here, and handed to each worker.
 // 4. deletedEvents leave their day's rows; new rows join theirs.
 // 5. The changed days and the new sequence are written in one
-//    transaction when the caller calls persist() (after drawing); the
-//    workers store the unwrapped keys themselves.
+//    transaction when the caller calls persist() (after drawing, and
+//    after rest: the cache never holds a pending day); the workers store
+//    the unwrapped keys themselves.
 // A cache cut in another time zone, by another row format or under another
 // key is dropped and rebuilt from a full sync.
 
 import { decryptJson } from '/vault/crypto.js';
 import { ulidTime } from './metrics/normalize.js';
 import { dayKey } from './metrics/time.js';
-import { dayPartial } from './metrics/aggregate.js';
+import { dayPartial, pendingDays } from './metrics/aggregate.js';
 import * as cache from './cache.js';
 import { ROW_VERSION, fetchAccount, send, timeZone, usableState } from './prefetch.js';
 
@@ -201,11 +212,11 @@ function apply(records, deleted, rows) {
 
 // prefetched: a promise of prefetch.js's ask() for this account (its
 // requests already out), or null.
-export async function sync(accountId, kek, { pool, onProgress = () => {}, prefetched = null } = {}) {
+export async function sync(accountId, kek, { pool, onProgress = () => {}, prefetched = null, horizon = null } = {}) {
   onProgress({ phase: 'fetch', done: 0, total: 0 });
   const db = await cache.open(accountId);
   try {
-    return await syncWith(db, accountId, kek, pool, onProgress, prefetched);
+    return await syncWith(db, accountId, kek, { pool, onProgress, prefetched, horizon });
   } catch (err) {
     db.close();
     throw err;
@@ -266,7 +277,16 @@ async function headStart(early, pool, db, kek, accountId, key, timing) {
   }
 }
 
-async function syncWith(db, accountId, kek, pool, onProgress, prefetched) {
+// Records + deleted ids + rows -> { days: day partials, changed: Set of
+// days }.
+function partials(records, deleted, rows) {
+  const { byDay, changed } = apply(records, deleted, rows);
+  const days = [...byDay.keys()].sort().filter((d) => byDay.get(d).length)
+    .map((d) => dayPartial(d, byDay.get(d)));
+  return { days, changed };
+}
+
+async function syncWith(db, accountId, kek, { pool, onProgress, prefetched, horizon }) {
   const tz = timeZone();
   const key = await cacheKey(kek, accountId);
   const timing = { start: performance.now() };
@@ -279,31 +299,48 @@ async function syncWith(db, accountId, kek, pool, onProgress, prefetched) {
   const events = (account.events && account.events[accountId]) || [];
   const deleted = account.deletedEvents || [];
   const secrets = account.secrets || {};
+  // A full sync decrypts the events from the horizon on first; the older
+  // ones follow (later).
+  let first = events;
+  let later = [];
+  if (!state && horizon != null) {
+    first = [];
+    for (const e of events) (ulidTime(e.eventId) < horizon ? later : first).push(e);
+  }
   let rows = [];
+  const counter = (phase, total) => {
+    let done = 0;
+    return (n) => {
+      done += n;
+      onProgress({ phase, done, total });
+    };
+  };
   if (events.length) {
     timing.headStart = await warm;
     if (!timing.headStart) await initPool(pool, db, account, kek, accountId, key);
-    let done = 0;
-    onProgress({ phase: 'decrypt', done, total: events.length });
-    rows = await pool.decrypt(events, secrets, (n) => {
-      done += n;
-      onProgress({ phase: 'decrypt', done, total: events.length });
-    });
+    const progress = counter('decrypt', first.length);
+    progress(0);
+    rows = await pool.decrypt(first, secrets, progress);
   }
   timing.decryptMs = performance.now() - timing.start - timing.fetchMs;
-  onProgress({ phase: 'aggregate', done: events.length, total: events.length });
+  onProgress({ phase: 'aggregate', done: first.length, total: first.length });
   const t1 = performance.now();
-  const { byDay, changed } = apply(records, deleted, rows);
-  const days = [...byDay.keys()].sort().filter((d) => byDay.get(d).length)
-    .map((d) => dayPartial(d, byDay.get(d)));
+  const now = partials(records, deleted, rows);
+  const days = later.length ? [...now.days, ...pendingDays(later)].sort((a, b) => (a.day < b.day ? -1 : 1)) : now.days;
   timing.partialsMs = performance.now() - t1;
+  const rest = later.length ? pool.decrypt(later, secrets, counter('older', later.length)).then((more) => {
+    timing.completeMs = performance.now() - timing.start;
+    return { ...partials(records, deleted, rows.concat(more)), fresh: events.length };
+  }) : null;
+  if (rest) rest.catch(() => {}); // whoever takes it handles its failure
   const newState = { sequence: account.sequence || (state && state.sequence) || null, timeZone: tz, version: ROW_VERSION };
-  const dirty = changed.size || !state || newState.sequence !== state.sequence;
+  // The cache is written once every event is decrypted.
   const persist = async () => {
     try {
-      if (!dirty) return;
-      const byName = new Map(days.map((d) => [d.day, d]));
-      const writes = [...changed].map((d) => ({ day: d, rows: byName.has(d) ? byName.get(d).rows : [] }));
+      const all = rest ? await rest : now;
+      if (!all.changed.size && state && newState.sequence === state.sequence) return;
+      const byName = new Map(all.days.map((d) => [d.day, d]));
+      const writes = [...all.changed].map((d) => ({ day: d, rows: byName.has(d) ? byName.get(d).rows : [] }));
       await cache.writeDays(db, writes, newState, key);
       if (events.length) await pool.flush();
     } finally {
@@ -314,6 +351,7 @@ async function syncWith(db, accountId, kek, pool, onProgress, prefetched) {
     account: {
       accountId, name: account.name, retentionPeriod: account.retentionPeriod, created: account.created,
     },
-    days, fresh: events.length, persist, timing: { ...timing, totalMs: performance.now() - timing.start },
+    days, fresh: first.length, persist, timing: { ...timing, totalMs: performance.now() - timing.start },
+    rest,
   };
 }

@@ -23,9 +23,18 @@
 // day's rows sorted by eventId and their summary. A query merges the
 // summaries of the days wholly inside a window and summarizes the rows
 // of the days it cuts; filters (§9.4) summarize the kept rows.
+//
+// A pending day (pendingDays()) stands for events not decrypted yet: it
+// knows only what their envelopes say (eventId: the time; secretId: the
+// visitor), which is all returning users read of the days before a range.
+// query() refuses days that are pending inside any window it reads, so
+// a first draw may come before the older days are decrypted
+// (horizonOf()) and never shows a number they would change, but for one:
+// returning users count a visitor seen before the range by an event that
+// will not decrypt or validate, until the days are decrypted.
 
-import { normalize } from './normalize.js';
-import { dayKey, endOf, parseDay, windows } from './time.js';
+import { dayKey, endOf, parseDay, startOf, windows } from './time.js';
+import { normalize, ulidTime } from './normalize.js';
 
 export const NONE_REFERRER = '__NONE_REFERRER__';
 export const NONE_GEOLOCATION = '__NONE_GEOLOCATION__';
@@ -142,6 +151,43 @@ export function groupDays(rows) {
     byDay.get(k).push(r);
   }
   return [...byDay.keys()].sort().map((k) => dayPartial(k, byDay.get(k)));
+}
+
+// Events not decrypted yet ({eventId, secretId}) -> pending day
+// partials, sorted by day: no rows; agg holds events, pageviews, minId
+// and users as their envelopes give them, the rest empty.
+export function pendingDays(events) {
+  const byDay = new Map();
+  for (const e of events) {
+    const t = ulidTime(e.eventId);
+    if (!Number.isFinite(t)) continue;
+    const k = dayKey(t);
+    let p = byDay.get(k);
+    if (!p) byDay.set(k, (p = emptyPartial()));
+    p.events++;
+    if (p.minId == null || e.eventId < p.minId) p.minId = e.eventId;
+    if (e.secretId) {
+      p.pageviews++;
+      const seen = p.users.get(e.secretId);
+      if (seen === undefined || e.eventId < seen) p.users.set(e.secretId, e.eventId);
+    }
+  }
+  return [...byDay.keys()].sort().map((day) => {
+    const lo = parseDay(day);
+    return { day, lo, hi: endOf('days', lo), rows: [], agg: byDay.get(day), pending: true };
+  });
+}
+
+// The earliest instant query q reads but for returning users: the start
+// of the local day of its main range, real time or retention, whichever
+// is first. Days before it may be pending when q is asked.
+export function horizonOf(q = {}) {
+  return startOf('days', earliest(windows({ ...q, now: q.now ?? Date.now() })));
+}
+
+// The earliest instant windows w read (returning users aside).
+function earliest(w) {
+  return Math.min(w.main[0], w.realtime[0], ...w.retention.map(([lo]) => lo));
 }
 
 // Rows of the days inside [lo, hi], in eventId order.
@@ -323,6 +369,8 @@ function bucketCounts(days, lo, hi, keep) {
 export function query(days, q = {}) {
   const now = q.now ?? Date.now();
   const w = windows({ ...q, now });
+  const from = earliest(w);
+  if (days.some((d) => d.pending && d.hi >= from)) throw new Error('the days of this query are not decrypted yet');
   const filter = parseFilter(q.filter);
   const [lo, hi] = w.main;
   const keep = filterFor(days, filter, lo, hi);
