@@ -74,17 +74,23 @@ function mergeSession(a, b) {
   if (b.gId != null && (a.gId == null || b.gId < a.gId)) Object.assign(a, { gId: b.gId, g: b.g });
 }
 
+// Count event id of user ('' for none) into partial p: what its
+// envelope says.
+function addEvent(p, id, user) {
+  p.events++;
+  if (p.minId == null || id < p.minId) p.minId = id;
+  if (user) {
+    p.pageviews++;
+    const seen = p.users.get(user);
+    if (seen === undefined || id < seen) p.users.set(user, id);
+  }
+}
+
 // Rows (any set) -> their partial.
 export function summarize(rows) {
   const p = emptyPartial();
   for (const r of rows) {
-    p.events++;
-    if (p.minId == null || r.id < p.minId) p.minId = r.id;
-    if (r.user) {
-      p.pageviews++;
-      const seen = p.users.get(r.user);
-      if (seen === undefined || r.id < seen) p.users.set(r.user, r.id);
-    }
+    addEvent(p, r.id, r.user);
     if (r.session) {
       p.withSession++;
       addRowSession(p.sessions, r);
@@ -164,13 +170,7 @@ export function pendingDays(events) {
     const k = dayKey(t);
     let p = byDay.get(k);
     if (!p) byDay.set(k, (p = emptyPartial()));
-    p.events++;
-    if (p.minId == null || e.eventId < p.minId) p.minId = e.eventId;
-    if (e.secretId) {
-      p.pageviews++;
-      const seen = p.users.get(e.secretId);
-      if (seen === undefined || e.eventId < seen) p.users.set(e.secretId, e.eventId);
-    }
+    addEvent(p, e.eventId, e.secretId);
   }
   return [...byDay.keys()].sort().map((day) => {
     const lo = parseDay(day);
