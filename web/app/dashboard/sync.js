@@ -132,10 +132,12 @@ export class DecryptPool {
           payloads[j] = e.payload;
           if (secrets[e.secretId]) need[e.secretId] = secrets[e.secretId];
         }
-        posted.push(this.call(i, { type: 'batch', ids, sids, payloads, secrets: need }).then((answer) => {
+        const call = this.call(i, { type: 'batch', ids, sids, payloads, secrets: need }).then((answer) => {
           for (const r of cache.decodeRows(answer.rows)) rows.push(r);
           onBatch(n);
-        }));
+        });
+        call.catch(() => {}); // awaited here; when one fails, decrypt() fails once, not once per batch
+        posted.push(call);
       }
       await Promise.all(posted);
     }));
