@@ -184,6 +184,14 @@ function login(page) {
   return loginInPage(page, fx.server);
 }
 
+// A fresh browser context in Berlin, its page logged in as the owner.
+async function loggedIn(locale = 'en-US') {
+  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale });
+  const page = await context.newPage();
+  await login(page);
+  return { context, page };
+}
+
 async function shown(page) {
   return page.evaluate(() => {
     const metrics = {};
@@ -250,9 +258,7 @@ test('every number of the last 7 days equals the plaintext\'s', T, async () => {
 });
 
 test('a filter link and the 28-day range change the numbers as they should', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   await open(page);
   // filter by the country US: only s-e and s-f (visitor 3)
   await page.locator('[data-table="geo"] a', { hasText: 'United States' }).click();
@@ -283,9 +289,7 @@ test('a filter link and the 28-day range change the numbers as they should', T, 
 });
 
 test('keyboard: the range selector and the tables are reached by Tab, focus visible', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   await open(page);
   const reached = new Set();
   for (let i = 0; i < 120 && reached.size < 3; i++) {
@@ -333,9 +337,7 @@ function readCache(page, accountId) {
 }
 
 test('progress while syncing; a second visit decrypts nothing; the cache holds no plaintext', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   const early = [];
   page.on('request', (req) => { if (req.url().endsWith('/secrets')) early.push(req.url()); });
   // hold the account's answer back a moment: the progress indicator shows
@@ -374,9 +376,7 @@ test('progress while syncing; a second visit decrypts nothing; the cache holds n
 });
 
 test('a first visit without the secrets route (a server that lacks it) still shows every number', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   await page.route('**/api/accounts/*/secrets', (route) => route.fulfill({
     status: 404, contentType: 'application/json', body: '{"error":"Not found","status":404}',
   }));
@@ -389,9 +389,7 @@ test('a first visit without the secrets route (a server that lacks it) still sho
 });
 
 test('a secret that changed between the head start and the events is unwrapped again', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   // the head start gets one visitor's id with another visitor's wrapped
   // secret, as if that visitor had made a new key since
   await page.route('**/api/accounts/*/secrets', async (route) => {
@@ -410,9 +408,7 @@ test('a secret that changed between the head start and the events is unwrapped a
 });
 
 test('a prefetch under an expired login is dropped: after logging in again the numbers come', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   // the tab still holds the login, the cookie is gone: app.js prefetches,
   // gets 401s, and the session check sends the operator to the login page
   await context.clearCookies();
@@ -440,9 +436,7 @@ test('a prefetch under an expired login is dropped: after logging in again the n
 });
 
 test('a version 1 cache loses its raw stores; leaving the view at once still stores the keys', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   // the database as version 1 left it, with the copy of the ciphertext
   await page.evaluate((id) => new Promise((resolve, reject) => {
     const req = indexedDB.open(`candor-dashboard-${id}`, 1);
@@ -483,9 +477,7 @@ test('a version 1 cache loses its raw stores; leaving the view at once still sto
 });
 
 test('a visitor who deletes their data disappears at the next sync (deletedEvents)', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   await open(page, '?range=28&resolution=days');
   checkAll(await shown(page), expected(at(27, 0)));
   // visitor 4 (sessions s-g and s-i) purges: the server writes tombstones
@@ -503,9 +495,7 @@ test('a visitor who deletes their data disappears at the next sync (deletedEvent
 });
 
 test('in German: the labels translated, the same numbers, no axe violation', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'de-DE' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn('de-DE');
   await open(page, '?locale=de');
   assert.equal(await page.getAttribute('html', 'lang'), 'de');
   assert.match(await page.textContent('.metrics'), /Eindeutige Besucher/);
@@ -516,9 +506,7 @@ test('in German: the labels translated, the same numbers, no axe violation', T, 
 });
 
 test('the background refresh brings a new page view within 15 s, without a reload', T, async () => {
-  const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
-  const page = await context.newPage();
-  await login(page);
+  const { context, page } = await loggedIn();
   await open(page);
   const before = Number(await page.textContent('[data-metric="totalPageviews"]'));
   await page.bringToFront();

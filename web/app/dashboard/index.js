@@ -123,10 +123,9 @@ export async function mount(root, ctx) {
     /* a query the engine refuses: the default view, every event first */
   }
 
-  // A first visit's older days: a notice while they are decrypted, then
-  // the same view drawn again from every event.
+  // A first visit's older days: drawn again from every event once they
+  // are decrypted (the status line counts them meanwhile).
   const finish = (res, t0) => {
-    const locale = language();
     const done = res.rest.then((all) => {
       const whole = { ...res, days: all.days, fresh: all.fresh, rest: null };
       memo.set(accountId, { ...whole, at: Date.now() });
@@ -139,12 +138,6 @@ export async function mount(root, ctx) {
       if (alive) notice.textContent = t('dashboard.error', { message: err.message });
     }).finally(() => finishing.delete(accountId));
     finishing.set(accountId, done);
-    return (p) => {
-      if (alive && p.phase === 'older') {
-        notice.textContent = t('dashboard.progress.older',
-          { done: p.done.toLocaleString(locale), total: p.total.toLocaleString(locale) });
-      }
-    };
   };
 
   const load = async (foreground) => {
@@ -155,11 +148,16 @@ export async function mount(root, ctx) {
     try {
       await persisting;
       const t0 = performance.now();
-      let onProgress = (p) => {
-        if (bar && p.phase !== 'older') bar.set(p);
+      const onProgress = (p) => {
+        if (p.phase !== 'older') {
+          if (bar) bar.set(p);
+        } else if (alive) {
+          const locale = language();
+          notice.textContent = t('dashboard.progress.older',
+            { done: p.done.toLocaleString(locale), total: p.total.toLocaleString(locale) });
+        }
       };
-      const res = await sync(accountId, kek, { pool, onProgress: (p) => onProgress(p), prefetched: take(accountId),
-        horizon });
+      const res = await sync(accountId, kek, { pool, onProgress, prefetched: take(accountId), horizon });
       const had = memo.get(accountId);
       if (!res.rest) memo.set(accountId, { ...res, at: Date.now() });
       window.candorDashboard = { syncMs: performance.now() - t0, decrypted: res.fresh, mountAt: started,
@@ -168,7 +166,7 @@ export async function mount(root, ctx) {
         Object.assign(window.candorDashboard, { completeMs: window.candorDashboard.syncMs, decryptedAll: res.fresh });
       }
       if (alive && (foreground || res.fresh || !had || had.days.length !== res.days.length || changed(had, res))) draw(res);
-      if (res.rest) onProgress = finish(res, t0);
+      if (res.rest) finish(res, t0);
       else if (!foreground) notice.textContent = '';
       // the cache writes wait until the page is drawn and painted; the
       // next sync waits for them

@@ -327,19 +327,24 @@ async function syncWith(db, accountId, kek, { pool, onProgress, prefetched, hori
   timing.decryptMs = performance.now() - timing.start - timing.fetchMs;
   onProgress({ phase: 'aggregate', done: first.length, total: first.length });
   const t1 = performance.now();
-  const now = partials(records, deleted, rows);
-  const days = later.length ? [...now.days, ...pendingDays(later)].sort((a, b) => (a.day < b.day ? -1 : 1)) : now.days;
+  const recent = partials(records, deleted, rows);
+  // later's days all come before recent's (the horizon is a midnight)
+  const days = [...pendingDays(later), ...recent.days];
   timing.partialsMs = performance.now() - t1;
+  // later only exists on a full sync (no records): its partials are the
+  // older days alone, and recent's stand as they are
   const rest = later.length ? pool.decrypt(later, secrets, counter('older', later.length)).then((more) => {
     timing.completeMs = performance.now() - timing.start;
-    return { ...partials(records, deleted, rows.concat(more)), fresh: events.length };
+    const older = partials([], deleted, more);
+    return { days: [...older.days, ...recent.days], changed: new Set([...older.changed, ...recent.changed]),
+      fresh: events.length };
   }) : null;
   if (rest) rest.catch(() => {}); // whoever takes it handles its failure
   const newState = { sequence: account.sequence || (state && state.sequence) || null, timeZone: tz, version: ROW_VERSION };
   // The cache is written once every event is decrypted.
   const persist = async () => {
     try {
-      const all = rest ? await rest : now;
+      const all = rest ? await rest : recent;
       if (!all.changed.size && state && newState.sequence === state.sequence) return;
       const byName = new Map(all.days.map((d) => [d.day, d]));
       const writes = [...all.changed].map((d) => ({ day: d, rows: byName.has(d) ? byName.get(d).rows : [] }));

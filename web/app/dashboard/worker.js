@@ -10,16 +10,15 @@
 //   {type: 'batch', id, secrets: {secretId: encryptedSecret},
 //    ids: [eventId...], sids: [secretId...], payloads: ["{1,} ..."...]}
 //    (event i is ids[i], sids[i], payloads[i])
-// Message out per batch: {id, rows: encodeRows([row...]) (cache.js: in
+// Message out per batch: {id, rows: encodeRows([row...])} (cache.js: in
 // columns with a string table, which the page's thread takes in and
-// decodes in about a third of the time one object per row costs it),
-// failed: n}.
+// decodes in about a third of the time one object per row costs it).
 //
 // The sync sends all events of one secretId to the same worker, so each
 // user secret is RSA-OAEP-decrypted once (and cached here), then every
 // payload is AES-GCM-decrypted and normalized (metrics/normalize.js).
 // An event that fails to decrypt or to validate is dropped silently, as
-// Offen does; `failed` only counts them.
+// Offen does.
 //
 // On {type: 'flush'} (sent once the page is drawn) the worker stores, in
 // the account's IndexedDB (cache.js, store "keys"), the user secrets it
@@ -106,10 +105,12 @@ async function batch(msg) {
   const rows = [];
   for (let i = 0; i < ids.length; i += WINDOW) {
     const work = [];
-    for (let j = i; j < Math.min(i + WINDOW, ids.length); j++) work.push(decryptOne(ids[j], sids[j], payloads[j], secrets));
+    for (let j = i; j < Math.min(i + WINDOW, ids.length); j++) {
+      work.push(decryptOne(ids[j], sids[j], payloads[j], secrets));
+    }
     for (const r of await Promise.all(work)) if (r) rows.push(r);
   }
-  return { id: msg.id, rows: cache.encodeRows(rows), failed: ids.length - rows.length };
+  return { id: msg.id, rows: cache.encodeRows(rows) };
 }
 
 // The new keys into IndexedDB; a failure here costs only a later RSA
