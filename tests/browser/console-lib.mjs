@@ -40,17 +40,23 @@ export async function startCandorWithMail() {
   };
 }
 
-// The text of the flash area once a message is shown: the status region,
-// or with { error: true } the alert region. A message in the other region
-// fails the test with its text.
+// The text of the flash area once a new message is shown: the status
+// region, or with { error: true } the alert region. A message in the other
+// region fails the test with its text. Each message read is marked, so a
+// later call waits for the next one rather than reading a message that its
+// action is about to clear (flash() makes a new element for every message).
 export async function flashText(page, { error = false } = {}) {
   // Creating an account makes an RSA-4096 key: slow under the sanitizers.
-  await page.waitForSelector('#flash p, #alert p', { timeout: 60000 });
-  const [status, alert] = await page.evaluate(() => ['#flash p', '#alert p']
-    .map((s) => (document.querySelector(s) ? document.querySelector(s).textContent : null)));
-  if (error) assert.ok(alert !== null, `expected an error, got the message: ${status}`);
-  else assert.ok(status !== null, `expected a message, got the error: ${alert}`);
-  return error ? alert : status;
+  const handle = await page.waitForFunction(() => {
+    const p = document.querySelector('#flash p:not([data-read]), #alert p:not([data-read])');
+    if (!p) return null;
+    p.dataset.read = '';
+    return { alert: p.closest('#alert') !== null, text: p.textContent };
+  }, null, { timeout: 60000 });
+  const { alert, text } = await handle.jsonValue();
+  if (error) assert.ok(alert, `expected an error, got the message: ${text}`);
+  else assert.ok(!alert, `expected a message, got the error: ${text}`);
+  return text;
 }
 
 // The page's h1 once the view is mounted, and no axe-core violation.
