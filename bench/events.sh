@@ -11,7 +11,8 @@
 # 201 is answered only after its row is committed. Server: all cores' event
 # loops; wrk: one thread. Runs DURATION seconds per load, loopback only, and
 # checks afterwards that the database holds exactly as many rows as wrk saw
-# 201s.
+# 201s. The last column is the size of SQLite's write-ahead log file after
+# the run (0 on the other databases).
 #
 # Offen throttles POST /api/events to one event per 0.5 s per visitor
 # (held, not refused), so a load of R events/s needs more than R/2
@@ -79,7 +80,8 @@ run() { # run NAME CONNECTIONS
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/$1.txt")
     p50=$(awk '$1=="50%" {print $2}' "$work/$1.txt")
     p99=$(awk '$1=="99%" {print $2}' "$work/$1.txt")
-    echo "| $2 | $rps | $p50 | $p99 | $((after - before)) of $total${non2xx:+ ($non2xx not 201)} |"
+    wal=$(stat -c %s "$work/data/candor.db-wal" 2>/dev/null || echo 0)
+    echo "| $2 | $rps | $p50 | $p99 | $((after - before)) of $total${non2xx:+ ($non2xx not 201)} | $((wal / 1048576)) |"
     cpu_rows+=$(join <(echo "$ticks0") <(echo "$ticks1") | awk -v n=$((after - before)) -v hz="$(getconf CLK_TCK)" \
         -v conns="$2" -v wrk="$wrk_s" '
         { us[$1] = ($3 - $2) / hz / n * 1e6; all += us[$1] }
@@ -105,8 +107,8 @@ cat <<HEAD
 
 $(date -u +%Y-%m-%d) $(nproc) cores; $visitors visitors, $payload-byte payloads, $(bench_db_name), ${duration}s per row
 
-| connections | events/s | p50 | p99 | rows committed / requests |
-|---|---|---|---|---|
+| connections | events/s | p50 | p99 | rows committed / requests | SQLite log, MiB |
+|---|---|---|---|---|---|
 HEAD
 run full 64
 [ -n "${ONLY_FULL:-}" ] || run light 8

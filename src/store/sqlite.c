@@ -247,6 +247,11 @@ out:
     return rc;
 }
 
+/* The log kept when it starts again (PRAGMA journal_size_limit, bytes). */
+#define SQ_LOG_KEEP "268435456"
+_Static_assert(268435456LL == 4LL * STORE_WRITER_WAL_FRAMES * 4096,
+               "SQ_LOG_KEEP is four times the caught-up length");
+
 static int sq_configure(struct sq_conn *c, struct cd_error *err)
 {
     char *msg = NULL;
@@ -257,8 +262,13 @@ static int sq_configure(struct sq_conn *c, struct cd_error *err)
     rc = sq_journal_wal(c, err);
     if (rc < 0)
         return rc;
+    /* journal_size_limit: a log that grew long (a reader kept it from
+     * starting again) is cut back to this when it does, to four times the
+     * length the writer catches up from (with 4 KiB pages), which a steady
+     * load does not reach. */
     if (sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL; "
-                            "PRAGMA foreign_keys=OFF",
+                            "PRAGMA foreign_keys=OFF; "
+                            "PRAGMA journal_size_limit=" SQ_LOG_KEEP,
                      NULL, NULL, &msg) != SQLITE_OK) {
         rc = cd_error_set(err, CD_ESTORE, "cannot configure database: %s",
                           msg != NULL ? msg : "?");
@@ -344,15 +354,40 @@ static void sq_wal_manual(struct store *st)
     sqlite3_wal_autocheckpoint(sq(st)->db, 0);
 }
 
-static int sq_checkpoint(struct store *st, struct cd_error *err)
+/* fdatasync() the database file, through SQLite's own handle. */
+static int sq_flush(struct sq_conn *c)
+{
+    sqlite3_file *f = NULL;
+    int rc = sqlite3_file_control(c->db, "main", SQLITE_FCNTL_FILE_POINTER,
+                                  &f);
+
+    if (rc != SQLITE_OK || f == NULL || f->pMethods == NULL)
+        return rc != SQLITE_OK ? rc : SQLITE_MISUSE;
+    return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+}
+
+static int sq_checkpoint(struct store *st, bool flush, struct store_wal *wal,
+                         struct cd_error *err)
 {
     struct sq_conn *c = sq(st);
+    int copied = -1;
     int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                       NULL, NULL);
+                                       &wal->frames, &copied);
 
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
         return cd_error_set(err, CD_ESTORE, "checkpoint: %s",
                             sqlite3_errmsg(c->db));
+    if (flush && rc == SQLITE_OK && copied > 0) {
+        int src = sq_flush(c);
+
+        if (src != SQLITE_OK)
+            return cd_error_set(err, CD_ESTORE, "checkpoint: flush: %s",
+                                sqlite3_errstr(src));
+    }
+    wal->left = rc == SQLITE_OK && wal->frames >= 0 ? wal->frames - copied
+                                                     : -1;
+    if (wal->left < 0)
+        wal->frames = wal->left = -1;
     return CD_OK;
 }
 

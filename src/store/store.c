@@ -126,11 +126,17 @@ void store_wal_manual(struct store *st)
         st->backend->wal_manual(st);
 }
 
-int store_checkpoint(struct store *st, struct cd_error *err)
+int store_checkpoint(struct store *st, bool flush, struct store_wal *wal,
+                     struct cd_error *err)
 {
+    struct store_wal ignored;
+
+    if (wal == NULL)
+        wal = &ignored;
+    *wal = (struct store_wal){0, 0};
     if (st->backend->checkpoint == NULL)
         return CD_OK;
-    return st->backend->checkpoint(st, err);
+    return st->backend->checkpoint(st, flush, wal, err);
 }
 
 /* Savepoint names are spliced into SQL text, so only plain identifiers. */

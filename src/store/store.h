@@ -52,6 +52,17 @@ struct store_event;  /* a row of events, below */
  * write-ahead log back into the database file. */
 #define STORE_WRITER_CHECKPOINT_MS 250
 
+/* SQLite starts writing its log from the beginning again only when a
+ * transaction begins with every frame copied back, which a checkpoint
+ * running beside a writer that never pauses cannot achieve. Once a
+ * checkpoint finds a log of this many frames (pages) or more, the
+ * checkpointer catches up with it and holds the writer between two
+ * batches for its last pass (writer.c), so that the next transaction
+ * starts the log again. The log then stays within a few times this
+ * length (64 MiB with 4 KiB pages) under any load: how much more depends
+ * on how much is committed while the checkpointer catches up. */
+#define STORE_WRITER_WAL_FRAMES 16384
+
 /* ---- connections ------------------------------------------------------ */
 
 /* Open a connection. For CONFIG_DIALECT_SQLITE, conn is a file path or a
@@ -116,10 +127,26 @@ bool store_in_transaction(struct store *st);
  * The group-commit writer uses both so that no fsync delays an
  * acknowledgement. No-ops for databases that manage their own log, for
  * which store_has_checkpoint() is false (so the writer opens no
- * connection and starts no thread for them). */
+ * connection and starts no thread for them).
+ *
+ * SQLite flushes the database file to disk (fdatasync) only after a pass
+ * that reaches the end of the log, so after many passes behind a busy
+ * writer that flush has everything they copied to write; with flush set,
+ * store_checkpoint() flushes the file after any pass that copied frames.
+ *
+ * After a checkpoint, *wal (if not NULL) holds the log's length in frames
+ * and how many of them are not copied back: written after the checkpoint
+ * began, or still read by a reader. Another connection's checkpoint in
+ * progress is not an error; that call copies nothing and reports the log
+ * as unknown (both -1). Databases without a log report 0 and 0. */
+struct store_wal {
+    int frames;
+    int left;
+};
 bool store_has_checkpoint(const struct store *st);
 void store_wal_manual(struct store *st);
-int store_checkpoint(struct store *st, struct cd_error *err) CD_MUST_CHECK;
+int store_checkpoint(struct store *st, bool flush, struct store_wal *wal,
+                     struct cd_error *err) CD_MUST_CHECK;
 
 /* Roll back; CD_OK when no transaction is open (safe on error paths). */
 int store_rollback(struct store *st, struct cd_error *err);
@@ -188,6 +215,10 @@ struct store_writer_stats {
     uint64_t ops;           /* ops whose result is known; counted just
                              * before their done() calls */
     size_t largest_batch;   /* most ops seen in one transaction */
+    uint64_t log_pauses;    /* SQLite: last passes over a long log, the
+                             * writer held between two batches */
+    uint64_t log_copied;    /* of which copied every frame, so that the
+                             * next transaction starts the log again */
     size_t queued;          /* ops waiting right now */
 };
 
@@ -197,6 +228,13 @@ struct store_writer_stats {
  * be started. */
 int store_writer_start(struct store_writer **out, enum config_dialect dialect,
                        const char *conn, struct cd_error *err) CD_MUST_CHECK;
+/* The same, with the length in frames from which a long SQLite log is
+ * caught up instead of STORE_WRITER_WAL_FRAMES (0: that); the tests make
+ * it short. */
+int store_writer_start_log(struct store_writer **out,
+                           enum config_dialect dialect, const char *conn,
+                           int wal_frames,
+                           struct cd_error *err) CD_MUST_CHECK;
 
 /* Queue op (done, and apply or event, set). Thread-safe; takes a mutex
  * for a few instructions and never waits on the database. The writer takes

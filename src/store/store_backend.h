@@ -27,6 +27,7 @@ struct store_backend;
 struct store_accounts_sql;
 struct store_events_sql;
 struct store_throttle_sql;
+struct store_wal;
 
 /* One result row of store_query(): col[i] is column i as text, NULL for
  * SQL NULL; the pointers are valid during the call only. Return CD_OK to
@@ -64,7 +65,8 @@ struct store_backend {
     bool (*in_transaction)(struct store *st); /* one is open right now */
     /* Write-ahead log: NULL where the database manages it itself. */
     void (*wal_manual)(struct store *st);      /* no checkpoints at commit */
-    int (*checkpoint)(struct store *st, struct cd_error *err); /* passive */
+    int (*checkpoint)(struct store *st, bool flush, struct store_wal *wal,
+                      struct cd_error *err); /* passive */
     int (*savepoint)(struct store *st, const char *name,
                      struct cd_error *err);
     int (*release)(struct store *st, const char *name, struct cd_error *err);

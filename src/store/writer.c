@@ -38,6 +38,21 @@
  * and MySQL manage their logs themselves: no second connection, no
  * thread.
  *
+ * The log starts again from its first frame only when a transaction
+ * begins with every frame copied back. Under a steady load the writer
+ * commits while each checkpoint runs, so that never happens on its own:
+ * the log would grow by every page written (gigabytes in minutes), and
+ * each append to it costs more than an overwrite. So once a pass leaves a
+ * log of STORE_WRITER_WAL_FRAMES or more, the checkpointer runs passes
+ * one right after the other, each copying what was committed during the
+ * one before, until that is little (or CATCH_UP_PASSES have run); then it
+ * pauses the writer between two batches for one last pass, which copies
+ * the rest, and lets it go on. The writer's next transaction starts the
+ * log again. The batches wait for that last pass only (a few hundred
+ * pages and two fsyncs). A reader still on an old snapshot can keep
+ * frames from being copied; the log then waits for it, as it does with
+ * SQLite's own checkpoints.
+ *
  * Threading: the struct store is used only by the writer thread after
  * start. The queue and the counters are guarded by mu. Callbacks run on the
  * writer thread without mu held. The thread blocks all signals; they belong
@@ -57,6 +72,11 @@
 
 #define WRITER_SAVEPOINT "cd_op"
 
+/* A long log is caught up by passes back to back until one has found at
+ * most a sixteenth of the writer's wal_frames new, or CATCH_UP_PASSES
+ * have run; then the writer waits for the last one. */
+#define CATCH_UP_PASSES 8
+
 struct store_writer {
     struct store *st;         /* owned by the writer thread */
     pthread_t thread;
@@ -74,6 +94,10 @@ struct store_writer {
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_wake; /* the writer exited (own condvar: a signal
                                * on wake must reach the writer) */
+    int wal_frames;           /* a log this long is caught up */
+    bool pause;               /* the checkpointer's last pass of a long
+                               * log: take no batch */
+    bool in_batch;            /* the writer is running a batch */
 };
 
 /* Take up to STORE_WRITER_BATCH_MAX ops off the queue; w->mu held. */
@@ -274,42 +298,99 @@ static void *writer_main(void *arg)
         struct store_op *batch;
         size_t n = 0;
 
-        while (w->head == NULL && !w->stopping)
+        while ((w->head == NULL || w->pause) && !w->stopping)
             pthread_cond_wait(&w->wake, &w->mu);
         if (w->head == NULL)
             break; /* stopping and drained */
         batch = take_batch(w, &n);
+        w->in_batch = true;
         pthread_mutex_unlock(&w->mu);
         run_batch(w, batch, n);
         finish_batch(w, batch, n);
         pthread_mutex_lock(&w->mu);
+        w->in_batch = false;
+        if (w->pause)
+            pthread_cond_signal(&w->ckpt_wake);
     }
     w->exited = true;
     pthread_mutex_unlock(&w->mu);
     return NULL;
 }
 
+/* The last pass over a long log, with the writer held between two
+ * batches, so that it copies every frame and the writer's next
+ * transaction starts the log again. */
+static void last_pass(struct store_writer *w)
+{
+    struct cd_error err = {0};
+    struct store_wal wal = {-1, -1};
+    bool run;
+
+    pthread_mutex_lock(&w->mu);
+    w->pause = true;
+    while (w->in_batch && !w->exited)
+        pthread_cond_wait(&w->ckpt_wake, &w->mu);
+    run = !w->exited;
+    pthread_mutex_unlock(&w->mu);
+    if (run && store_checkpoint(w->ckpt_st, false, &wal, &err) < 0)
+        log_warn("store writer: %s", err.msg);
+    pthread_mutex_lock(&w->mu);
+    w->pause = false;
+    w->stats.log_pauses += run;
+    w->stats.log_copied += run && wal.left == 0;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Sleeps STORE_WRITER_CHECKPOINT_MS, or not at all while a long log is
+ * being caught up; false once the writer has exited. */
+static bool checkpointer_wait(struct store_writer *w, bool now)
+{
+    struct timespec until;
+    bool go_on;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += STORE_WRITER_CHECKPOINT_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&w->mu);
+    if (!w->exited && !now)
+        pthread_cond_timedwait(&w->ckpt_wake, &w->mu, &until);
+    go_on = !w->exited;
+    pthread_mutex_unlock(&w->mu);
+    return go_on;
+}
+
 static void *checkpointer_main(void *arg)
 {
     struct store_writer *w = arg;
     struct cd_error err = {0};
-    bool stopping = false;
+    int passes = 0; /* back to back so far over a long log */
+    int last = 0;   /* the log's frames at the pass before */
+    bool go_on = true;
 
     pthread_setname_np(pthread_self(), "candor-ckpt");
-    while (!stopping) {
-        struct timespec until;
+    while (go_on) {
+        struct store_wal wal;
+        int grew;
 
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += STORE_WRITER_CHECKPOINT_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&w->mu);
-        if (!w->exited)
-            pthread_cond_timedwait(&w->ckpt_wake, &w->mu, &until);
-        stopping = w->exited;
-        pthread_mutex_unlock(&w->mu);
-        if (store_checkpoint(w->ckpt_st, &err) < 0)
+        go_on = checkpointer_wait(w, passes > 0);
+        if (store_checkpoint(w->ckpt_st, passes > 0, &wal, &err) < 0) {
             log_warn("store writer: %s", err.msg);
+            passes = 0;
+            continue;
+        }
+        if (!go_on || wal.frames < w->wal_frames) {
+            passes = 0;
+            continue;
+        }
+        grew = wal.frames - (passes > 0 ? last : 0);
+        last = wal.frames;
+        if (++passes == CATCH_UP_PASSES ||
+            (passes > 1 && grew <= w->wal_frames / 16)) {
+            last_pass(w);
+            passes = 0;
+        }
     }
     return NULL;
 }
@@ -381,10 +462,19 @@ static int start_threads(struct store_writer *w, enum config_dialect dialect,
 int store_writer_start(struct store_writer **out, enum config_dialect dialect,
                        const char *conn, struct cd_error *err)
 {
+    return store_writer_start_log(out, dialect, conn, STORE_WRITER_WAL_FRAMES,
+                                  err);
+}
+
+int store_writer_start_log(struct store_writer **out,
+                           enum config_dialect dialect, const char *conn,
+                           int wal_frames, struct cd_error *err)
+{
     struct store_writer *w = xcalloc(1, sizeof(*w));
     int rc = store_open(&w->st, dialect, conn, err);
 
     *out = NULL;
+    w->wal_frames = wal_frames > 0 ? wal_frames : STORE_WRITER_WAL_FRAMES;
     if (rc < 0)
         goto out;
     w->rcs = xcalloc(STORE_WRITER_BATCH_MAX, sizeof(*w->rcs));

@@ -263,7 +263,7 @@ static void test_no_plaintext(void **state)
     char wal[320];
 
     (void)state;
-    assert_int_equal(store_checkpoint(fx.st, &err), CD_OK);
+    assert_int_equal(store_checkpoint(fx.st, false, NULL, &err), CD_OK);
     snprintf(wal, sizeof(wal), "%s-wal", fx.db);
     for (size_t i = 0; i < CD_ARRAY_SIZE(needles); i++) {
         assert_false(file_has(fx.db, needles[i]));

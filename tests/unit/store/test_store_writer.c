@@ -1,12 +1,13 @@
 /* test_store_writer.c -- the group-commit writer: many producers, failing
  * ops inside a batch, a broken transaction, draining on stop, the batch
  * cap, acknowledged writes surviving a killed process, and the checkpoint
- * thread (SQLite's only). */
+ * thread (SQLite's only), which keeps the log short under a steady load. */
 #include "common/common.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -26,6 +27,7 @@ struct ctx {
     int done_count;   /* done() calls so far */
     bool gate_entered; /* the gate op is running on the writer thread */
     bool gate_open;    /* the test lets it finish */
+    void *user;        /* a test's own state */
 };
 
 struct top {
@@ -668,6 +670,179 @@ static void test_checkpointer_copies_log_back(void **state)
     tdir_remove(&d);
 }
 
+/* store_checkpoint() reports the log: its length, and the frames a
+ * reader's older snapshot keeps from being copied; with flush set as
+ * without. A database with no log of its own reports 0 and 0. */
+static void test_checkpoint_reports_the_log(void **state)
+{
+    struct store *st = NULL;
+    struct cd_error err = {0};
+    struct store_wal wal = {-7, -7};
+    sqlite3 *reader = NULL;
+    struct tdir d;
+    const char *path;
+
+    (void)state;
+    tdir_make(&d);
+    path = tdir_file(&d, "w.db");
+    file_exec(path, T_TABLE);
+    assert_int_equal(store_open(&st, test_dialect(), path, &err), CD_OK);
+    if (!store_has_checkpoint(st)) {
+        assert_int_equal(store_checkpoint(st, true, &wal, &err), CD_OK);
+        assert_int_equal(wal.frames, 0);
+        assert_int_equal(wal.left, 0);
+        goto out;
+    }
+    store_wal_manual(st);
+    assert_int_equal(store_exec(st, "INSERT INTO t (k) VALUES (1)", &err),
+                     CD_OK);
+    assert_int_equal(store_checkpoint(st, true, &wal, &err), CD_OK);
+    assert_true(wal.frames > 0);
+    assert_int_equal(wal.left, 0);
+
+    /* A reader inside a transaction keeps its snapshot, and the frames
+     * after it stay in the log. */
+    assert_int_equal(sqlite3_open(path, &reader), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT COUNT(*) FROM t",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_exec(st, "INSERT INTO t (k) VALUES (2)", &err),
+                     CD_OK);
+    assert_int_equal(store_checkpoint(st, false, &wal, &err), CD_OK);
+    assert_true(wal.left > 0);
+    assert_true(wal.left <= wal.frames);
+    assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_checkpoint(st, true, &wal, &err), CD_OK);
+    assert_int_equal(wal.left, 0);
+    sqlite3_close(reader);
+out:
+    store_close(st);
+    tdir_remove(&d);
+}
+
+#define LOG_FRAMES 64    /* the test writer's catch-up length */
+#define LOG_NAP_NS 1000000L /* each steady op's time in its transaction */
+#define LOG_RESTARTS 8   /* caught-up logs to see */
+#define LOG_SECONDS 20   /* at most, writing without a pause */
+
+/* A writer that never pauses: each op's done() submits it again, so the
+ * queue is never empty between two batches, and each op holds its
+ * transaction open for a moment, as a batch of many events would (so
+ * the test writes a few thousand pages, not a few hundred thousand). */
+struct steady {
+    struct top t; /* first: done() gets our struct back */
+    struct store_writer *w;
+    time_t until;
+    long ops;
+    bool finished;
+};
+
+static void steady_done(struct store_op *op, int rc)
+{
+    struct steady *s = (struct steady *)(void *)op;
+    struct store_writer_stats st;
+
+    assert_int_equal(rc, CD_OK);
+    s->ops++;
+    store_writer_stats(s->w, &st);
+    if (st.log_copied < LOG_RESTARTS && time(NULL) < s->until) {
+        store_writer_submit(s->w, op);
+        return;
+    }
+    pthread_mutex_lock(&s->t.ctx->mu);
+    s->finished = true;
+    pthread_cond_broadcast(&s->t.ctx->cv);
+    pthread_mutex_unlock(&s->t.ctx->mu);
+}
+
+static int apply_steady(struct store *st, struct store_op *op,
+                        struct cd_error *err)
+{
+    struct timespec nap = {0, LOG_NAP_NS};
+
+    nanosleep(&nap, NULL);
+    return apply_auto_row(st, op, err);
+}
+
+static bool steady_finished(struct ctx *c, int n)
+{
+    (void)c;
+    (void)n;
+    return ((struct steady *)(void *)c->user)->finished;
+}
+
+/* The checkpoint sequence number in a log's header: SQLite adds one each
+ * time the log starts again from its first frame. */
+static long log_restarts(const char *wal_path)
+{
+    unsigned char h[16];
+    FILE *f = fopen(wal_path, "rb");
+    size_t n = f != NULL ? fread(h, 1, sizeof(h), f) : 0;
+
+    if (f != NULL)
+        fclose(f);
+    if (n != sizeof(h))
+        return -1;
+    return (long)h[12] << 24 | (long)h[13] << 16 | (long)h[14] << 8 | h[15];
+}
+
+/* Under a load that never lets the writer idle, the checkpointer still
+ * gets the log started again (the writer held for its last pass), so the
+ * log stays short next to what was written through it. Without that, no
+ * transaction would ever begin with the whole log copied back: the log
+ * would hold every page written. */
+static void test_steady_writes_keep_the_log_short(void **state)
+{
+    struct store_writer *w = NULL;
+    struct store_writer_stats st;
+    struct cd_error err = {0};
+    struct steady s;
+    struct stat wal;
+    struct tdir d;
+    struct ctx c;
+    char wal_path[PATH_MAX + 8];
+    const char *path;
+
+    (void)state;
+    SKIP_UNLESS_SQLITE("the write-ahead log and its checkpoints are "
+                       "SQLite's");
+    ctx_init(&c);
+    tdir_make(&d);
+    path = tdir_file(&d, "w.db");
+    file_exec(path, T_TABLE);
+    if (store_writer_start_log(&w, test_dialect(), path, LOG_FRAMES, &err) !=
+        CD_OK)
+        fail_msg("store_writer_start_log: %s", err.msg);
+    memset(&s, 0, sizeof(s));
+    top_init(&s.t, &c, 0, apply_steady);
+    s.t.op.done = steady_done;
+    s.w = w;
+    s.until = time(NULL) + LOG_SECONDS;
+    c.user = &s;
+    store_writer_submit(w, &s.t.op);
+    wait_until(&c, steady_finished, 0);
+
+    store_writer_stats(w, &st);
+    snprintf(wal_path, sizeof(wal_path), "%s-wal", path);
+    assert_int_equal(stat(wal_path, &wal), 0);
+    print_message("%ld commits, %llu last passes, the log %lld bytes, "
+                  "started again %ld times\n",
+                  s.ops, (unsigned long long)st.log_pauses,
+                  (long long)wal.st_size, log_restarts(wal_path));
+    assert_true(st.log_copied >= LOG_RESTARTS);
+    assert_true(st.log_pauses >= st.log_copied);
+    /* SQLite's own count: the log did start again (the last pass may be
+     * followed by its restart only at the next commit). */
+    assert_true(log_restarts(wal_path) >= LOG_RESTARTS - 1);
+    /* Each commit wrote at least one page through the log. */
+    assert_true(wal.st_size < s.ops * 4096 / 2);
+    assert_int_equal(file_int(path, "SELECT COUNT(*) FROM t"), s.ops);
+    store_writer_stop(w);
+    ctx_release(&c);
+    tdir_remove(&d);
+}
+
 /* Sessions on the test's database, the counting one included. */
 #define SESSIONS_SQL                                                         \
     (test_dialect() == CONFIG_DIALECT_POSTGRES                               \
@@ -714,6 +889,8 @@ int main(void)
         cmocka_unit_test(test_batch_cap),
         cmocka_unit_test(test_acked_writes_survive_kill),
         cmocka_unit_test(test_checkpointer_copies_log_back),
+        cmocka_unit_test(test_checkpoint_reports_the_log),
+        cmocka_unit_test(test_steady_writes_keep_the_log_short),
         cmocka_unit_test(test_no_checkpointer_on_servers),
     };
 
