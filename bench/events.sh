@@ -23,7 +23,8 @@
 # PostgreSQL or MariaDB server (bench/db.sh) instead of SQLite.
 #
 # DURATION sets the seconds per load (10), ONLY_FULL=1 runs the load of 64
-# connections alone (not the one of 8).
+# connections alone (not the one of 8), THREADS the server's event loops
+# (CANDOR_SERVER_THREADS; one per core when unset).
 #
 # A second table gives the CPU time per committed event of each kind of
 # the server's threads (from /proc/<pid>/task, so Linux only) and of wrk:
@@ -53,7 +54,7 @@ count_events() {
 
 bench_db_start
 
-bench_serve /dev/null CANDOR_SERVER_MAXCONNSPERIP=100000
+bench_serve /dev/null CANDOR_SERVER_MAXCONNSPERIP=100000 ${THREADS:+CANDOR_SERVER_THREADS=$THREADS}
 
 # One account, VISITORS visitors with their secrets, and the wrk script.
 node "$here/bench/events-setup.mjs" "$url" "$visitors" "$payload" "$work/events.lua"
