@@ -46,7 +46,7 @@ events_sql() {
 }
 
 frames() { # frames DROP_SQL: frames per event
-    local db="$work/run.db" out
+    local db="$work/run.db"
     rm -f "$db" "$db-wal" "$db-shm"
     cp "$schema" "$db"
     {
@@ -58,9 +58,8 @@ frames() { # frames DROP_SQL: frames per event
         echo "PRAGMA wal_checkpoint(TRUNCATE);"
         events_sql "$measured" $((warm * batch))
         echo "PRAGMA wal_checkpoint(PASSIVE);"
-    } | sqlite3 "$db" | tail -n1 >"$work/out"
-    out=$(cat "$work/out")
-    awk -F'|' -v e=$((measured * batch)) '{printf "%.2f", $2 / e}' <<<"$out"
+    } | sqlite3 "$db" | tail -n1 |
+        awk -F'|' -v e=$((measured * batch)) '{printf "%.2f", $2 / e}'
 }
 
 echo

@@ -247,13 +247,9 @@ out:
     return rc;
 }
 
-/* The log kept when it starts again (PRAGMA journal_size_limit, bytes). */
-#define SQ_LOG_KEEP "268435456"
-_Static_assert(268435456LL == 4LL * STORE_WRITER_WAL_FRAMES * 4096,
-               "SQ_LOG_KEEP is four times the caught-up length");
-
 static int sq_configure(struct sq_conn *c, struct cd_error *err)
 {
+    char sql[160];
     char *msg = NULL;
     int rc;
 
@@ -266,10 +262,11 @@ static int sq_configure(struct sq_conn *c, struct cd_error *err)
      * starting again) is cut back to this when it does, to four times the
      * length the writer catches up from (with 4 KiB pages), which a steady
      * load does not reach. */
-    if (sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL; "
-                            "PRAGMA foreign_keys=OFF; "
-                            "PRAGMA journal_size_limit=" SQ_LOG_KEEP,
-                     NULL, NULL, &msg) != SQLITE_OK) {
+    snprintf(sql, sizeof(sql),
+             "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; "
+             "PRAGMA journal_size_limit=%lld",
+             4LL * STORE_WRITER_WAL_FRAMES * 4096);
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         rc = cd_error_set(err, CD_ESTORE, "cannot configure database: %s",
                           msg != NULL ? msg : "?");
         sqlite3_free(msg);
@@ -384,10 +381,10 @@ static int sq_checkpoint(struct store *st, bool flush, struct store_wal *wal,
             return cd_error_set(err, CD_ESTORE, "checkpoint: flush: %s",
                                 sqlite3_errstr(src));
     }
-    wal->left = rc == SQLITE_OK && wal->frames >= 0 ? wal->frames - copied
-                                                     : -1;
-    if (wal->left < 0)
-        wal->frames = wal->left = -1;
+    if (rc == SQLITE_BUSY || wal->frames < 0 || copied < 0)
+        wal->frames = wal->left = -1; /* another checkpoint runs */
+    else
+        wal->left = wal->frames - copied;
     return CD_OK;
 }
 

@@ -735,6 +735,7 @@ struct steady {
     struct store_writer *w;
     time_t until;
     long ops;
+    int rc;       /* the first op's result that was not CD_OK */
     bool finished;
 };
 
@@ -743,10 +744,13 @@ static void steady_done(struct store_op *op, int rc)
     struct steady *s = (struct steady *)(void *)op;
     struct store_writer_stats st;
 
-    assert_int_equal(rc, CD_OK);
+    /* On the writer thread: the test's thread checks s->rc. */
+    if (rc != CD_OK && s->rc == CD_OK)
+        s->rc = rc;
     s->ops++;
     store_writer_stats(s->w, &st);
-    if (st.log_copied < LOG_RESTARTS && time(NULL) < s->until) {
+    if (rc == CD_OK && st.log_copied < LOG_RESTARTS &&
+        time(NULL) < s->until) {
         store_writer_submit(s->w, op);
         return;
     }
@@ -823,6 +827,7 @@ static void test_steady_writes_keep_the_log_short(void **state)
     store_writer_submit(w, &s.t.op);
     wait_until(&c, steady_finished, 0);
 
+    assert_int_equal(s.rc, CD_OK);
     store_writer_stats(w, &st);
     snprintf(wal_path, sizeof(wal_path), "%s-wal", path);
     assert_int_equal(stat(wal_path, &wal), 0);
@@ -831,7 +836,6 @@ static void test_steady_writes_keep_the_log_short(void **state)
                   s.ops, (unsigned long long)st.log_pauses,
                   (long long)wal.st_size, log_restarts(wal_path));
     assert_true(st.log_copied >= LOG_RESTARTS);
-    assert_true(st.log_pauses >= st.log_copied);
     /* SQLite's own count: the log did start again (the last pass may be
      * followed by its restart only at the next commit). */
     assert_true(log_restarts(wal_path) >= LOG_RESTARTS - 1);
