@@ -10,7 +10,8 @@
 // deletedEvents) removes their rows at the next sync; the German page;
 // the 15-second background refresh brings a new page view in; a first
 // visit draws once its four weeks are decrypted, then decrypts the older
-// days, draws again and caches them (an account of its own).
+// days, draws again and caches them (an account of its own); a worker
+// batch that fails shows as an error, before or after the first draw.
 //
 // The browser runs in Europe/Berlin, and so does this process, so "a day"
 // is the same local day on both sides (the dashboard cuts days locally).
@@ -588,6 +589,66 @@ test('a first visit draws once its four weeks are decrypted, then decrypts the o
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+    await own.server.stop();
+  }
+});
+
+test('a worker batch that fails is reported: after the first draw on the status line, before it instead of the numbers', T, async () => {
+  const own = await candorWithAccount('Failing Shop');
+  try {
+    const vs = [];
+    for (let i = 0; i < 2; i++) vs.push(await exchange(own.server, own.accountId));
+    // [visitor, daysAgo, hour, session, path]: two events in the view's
+    // four weeks, two before them
+    const spec = [[0, 2, 10, 's-1', '/'], [1, 3, 9, 's-2', '/pricing'], [0, 40, 12, 's-3', '/'], [1, 60, 8, 's-4', '/']];
+    const events = spec.map(([v, d, hr, s, path]) => {
+      const t = at(d, hr);
+      return { visitor: vs[v], user: vs[v].secretId, t, p: payload(t, s, path, { load: 500 }) };
+    });
+    const ids = await insertEvents(own.server, own.accountId, events.map((e) => ({ visitor: e.visitor, t: e.t, payload: e.p })));
+
+    // A first visit in a context of its own whose workers throw on any
+    // batch holding one of `failing` (worker.js as served, one line added).
+    const visit = async (failing) => {
+      const context = await fx.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-US' });
+      await context.route('**/app/dashboard/worker.js', async (route) => {
+        const res = await route.fetch();
+        const src = await res.text();
+        const anchor = 'async function batch(msg) {';
+        assert.ok(src.includes(anchor), 'worker.js still has batch()');
+        const body = src.replace(anchor, `${anchor}\n  if (msg.ids.some((id) => ${JSON.stringify(failing)}.includes(id))) throw new Error('injected failure');`);
+        await route.fulfill({ response: res, body });
+      });
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await loginInPage(page, own.server);
+      await page.goto(`${own.server.url}/auditorium/${own.accountId}/`);
+      return { context, page, errors };
+    };
+
+    // the older days fail: the first draw stands, the status line says why
+    let v = await visit([ids[3]]);
+    await v.page.waitForSelector('[data-dashboard="ready"]', { timeout: 60000 });
+    assert.equal(await v.page.evaluate(() => window.candorDashboard.decrypted), 2);
+    checkAll(await shown(v.page), expected(at(6, 0), events));
+    await v.page.waitForFunction(() => document.querySelector('p.lead + .status').textContent !== ''
+      && !document.querySelector('p.lead + .status').textContent.startsWith('Decrypting'), null, { timeout: 60000 });
+    assert.equal(await v.page.textContent('p.lead + .status'), 'The data could not be loaded: injected failure');
+    assert.equal(await v.page.evaluate(() => window.candorDashboard.decryptedAll), undefined);
+    checkAll(await shown(v.page), expected(at(6, 0), events));
+    assert.deepEqual(v.errors, []);
+    await v.context.close();
+
+    // a batch before the first draw fails: an alert instead of the numbers
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // one view per second per account
+    v = await visit([ids[0]]);
+    const alert = await v.page.waitForSelector('.dashboard [role="alert"]', { timeout: 60000 });
+    assert.equal(await alert.textContent(), 'The data could not be loaded: injected failure');
+    assert.equal(await v.page.$('[data-metric]'), null);
+    assert.deepEqual(v.errors, []);
+    await v.context.close();
+  } finally {
     await own.server.stop();
   }
 });

@@ -77,7 +77,9 @@ export class DecryptPool {
       w.onmessage = (ev) => {
         const p = this.pending.get(ev.data.id);
         this.pending.delete(ev.data.id);
-        if (p) p.resolve(ev.data);
+        if (!p) return;
+        if (ev.data.error !== undefined) p.reject(new Error(ev.data.error));
+        else p.resolve(ev.data);
       };
       w.onerror = (ev) => {
         for (const p of this.pending.values()) p.reject(new Error(ev.message || 'worker failed'));
@@ -89,9 +91,7 @@ export class DecryptPool {
 
   async init(privateKey, accountId, keys, cacheKey) {
     this.start();
-    const answers = await Promise.all(this.workers.map((w, i) => this.call(i, { type: 'init', privateKey, accountId, keys, cacheKey })));
-    const bad = answers.find((a) => !a.ok);
-    if (bad) throw new Error(bad.error || 'the private key did not import');
+    await Promise.all(this.workers.map((w, i) => this.call(i, { type: 'init', privateKey, accountId, keys, cacheKey })));
   }
 
   // The worker that decrypts every event of secretId.
@@ -116,9 +116,10 @@ export class DecryptPool {
     const lanes = this.workers.map(() => []);
     for (const e of events) lanes[this.lane(e.secretId)].push(e);
     const rows = [];
+    let failed = false; // once a batch fails, no lane posts or reports more
     await Promise.all(lanes.map(async (lane, i) => {
       const posted = [];
-      for (let k = 0; k < lane.length; k += BATCH) {
+      for (let k = 0; k < lane.length && !failed; k += BATCH) {
         if (posted.length === AHEAD) await posted.shift();
         const n = Math.min(BATCH, lane.length - k);
         const ids = new Array(n);
@@ -133,8 +134,12 @@ export class DecryptPool {
           if (secrets[e.secretId]) need[e.secretId] = secrets[e.secretId];
         }
         const call = this.call(i, { type: 'batch', ids, sids, payloads, secrets: need }).then((answer) => {
+          if (failed) return;
           for (const r of cache.decodeRows(answer.rows)) rows.push(r);
           onBatch(n);
+        }, (err) => {
+          failed = true;
+          throw err;
         });
         call.catch(() => {}); // awaited here; when one fails, decrypt() fails once, not once per batch
         posted.push(call);

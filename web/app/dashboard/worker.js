@@ -12,7 +12,8 @@
 //    (event i is ids[i], sids[i], payloads[i])
 // Message out per batch: {id, rows: encodeRows([row...])} (cache.js: in
 // columns with a string table, which the page's thread takes in and
-// decodes in about a third of the time one object per row costs it).
+// decodes in about a third of the time one object per row costs it);
+// {id} for the others; {id, error: message} for any message that failed.
 //
 // The sync sends all events of one secretId to the same worker, so each
 // user secret is RSA-OAEP-decrypted once (and cached here), then every
@@ -126,28 +127,37 @@ async function flush() {
   }
 }
 
-self.onmessage = async (ev) => {
-  const msg = ev.data;
+// Every message is answered: with its result, or with {id, error} when
+// it failed, so the page never waits for an answer that will not come
+// (an async handler's exception would only reject its own promise).
+async function handle(msg) {
   if (msg.type === 'init') {
-    try {
-      privateKey = await crypto.subtle.importKey('jwk', msg.privateKey, RSA, false, ['decrypt']);
-      userKeys.clear();
-      cacheKey = msg.cacheKey || null;
-      sealedKeys = msg.keys || {};
-      if (!db && msg.accountId) db = await cache.open(msg.accountId);
-      self.postMessage({ id: msg.id, ok: true });
-    } catch (e) {
-      self.postMessage({ id: msg.id, ok: false, error: String(e && e.message) });
-    }
-    return;
+    privateKey = await crypto.subtle.importKey('jwk', msg.privateKey, RSA, false, ['decrypt']);
+    userKeys.clear();
+    cacheKey = msg.cacheKey || null;
+    sealedKeys = msg.keys || {};
+    if (!db && msg.accountId) db = await cache.open(msg.accountId);
+    return { id: msg.id };
   }
   if (msg.type === 'prewarm') {
     for (const id of Object.keys(msg.secrets)) userKey(id, msg.secrets);
-    self.postMessage({ id: msg.id });
-  } else if (msg.type === 'batch') {
-    self.postMessage(await batch(msg));
-  } else if (msg.type === 'flush') {
-    await flush();
-    self.postMessage({ id: msg.id });
+    return { id: msg.id };
   }
+  if (msg.type === 'batch') return batch(msg);
+  if (msg.type === 'flush') {
+    await flush();
+    return { id: msg.id };
+  }
+  throw new Error(`unknown message ${msg.type}`);
+}
+
+self.onmessage = async (ev) => {
+  const msg = ev.data;
+  let answer;
+  try {
+    answer = await handle(msg);
+  } catch (e) {
+    answer = { id: msg.id, error: String((e && e.message) || e) };
+  }
+  self.postMessage(answer);
 };
