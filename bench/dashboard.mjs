@@ -7,6 +7,9 @@
 //   head start, for comparison)
 //   RUNS=3 node bench/dashboard.mjs 100000        (three measurements of
 //   the same data, each in a fresh browser context, one row each)
+//   VISITORS=2000 SPAN=30 node bench/dashboard.mjs 100000   (2,000
+//   visitors, each seen within 30 days of their own: most of them only
+//   before the last four weeks)
 //
 // Per count: a fresh server and account; VISITORS visitors do the real key
 // exchange through the API; the events (sessions of 1 to 6 page views,
@@ -29,6 +32,9 @@ import { exchange, insertEvents } from '../tests/browser/dashboard-seed.mjs';
 const VISITORS = Number(process.env.VISITORS || 300);
 const RUNS = Math.max(1, Number(process.env.RUNS || 1)); // first and repeat visits per count, each in a fresh context
 const DAYS = 180;
+// SPAN=30: each visitor comes only within 30 days of their own, somewhere
+// in the 180 (visitors who stop coming); default: any day of the 180
+const SPAN = Math.min(DAYS, Math.max(1, Number(process.env.SPAN || DAYS)));
 const PAGES = ['/', '/pricing', '/blog/a', '/blog/b', '/docs/start', '/docs/api', '/signup', '/about'];
 const REFERRERS = ['', '', 'https://www.google.com/search', 'https://news.ycombinator.com/item', 'https://t.co/x',
   'https://blog.example/post'];
@@ -46,10 +52,13 @@ function dataset(n, visitors) {
   const rand = rng(42);
   const pick = (a) => a[Math.floor(rand() * a.length)];
   const now = Date.now();
+  // how many days before now each visitor's SPAN days end (0 and no
+  // draw by default, so the default dataset stays the one measured before)
+  const back = new Map(visitors.map((v) => [v, SPAN < DAYS ? Math.floor(rand() * (DAYS - SPAN + 1)) : 0]));
   const list = [];
   while (list.length < n) {
     const visitor = pick(visitors);
-    const start = now - Math.floor(rand() * DAYS * 86400000) - 3600000;
+    const start = now - Math.floor((back.get(visitor) + rand() * SPAN) * 86400000) - 3600000;
     const session = `s-${list.length}`;
     const referrer = pick(REFERRERS);
     const geo = pick(GEO);
@@ -78,7 +87,7 @@ async function measure(browser, server, accountId) {
   // HEADSTART=0: as a server without /api/accounts/<id>/secrets, for
   // comparison (the dashboard then unwraps the secrets after the events)
   if (process.env.HEADSTART === '0') {
-    await page.route('**/api/accounts/*/secrets', (route) => route.fulfill({ status: 404, body: '{}' }));
+    await page.route((url) => /^\/api\/accounts\/[^/]+\/secrets$/.test(url.pathname), (route) => route.fulfill({ status: 404, body: '{}' }));
   }
   await page.goto(`${url}/robots.txt`);
   const ready = async () => {

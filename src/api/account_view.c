@@ -259,8 +259,8 @@ int account_view_json(struct store *st, const struct store_account *a,
 }
 
 int account_secrets_json(struct store *st, const struct store_account *a,
-                         size_t max, char **out, size_t *len,
-                         struct cd_error *err)
+                         const char *from, size_t max, char **out,
+                         size_t *len, struct cd_error *err)
 {
     struct view v = {.secrets = BUF_INIT(max)};
     struct buf b = BUF_INIT(max);
@@ -268,7 +268,8 @@ int account_secrets_json(struct store *st, const struct store_account *a,
 
     *out = NULL;
     *len = 0;
-    rc = store_secrets_by_account(st, a->account_id, add_secret, &v, err);
+    rc = store_secrets_by_account(st, a->account_id, from, add_secret, &v,
+                                  err);
     if (rc == CD_OK)
         rc = buf_adds(&b, "{\"accountId\":");
     if (rc == CD_OK)

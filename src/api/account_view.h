@@ -40,10 +40,12 @@ int account_view_json(struct store *st, const struct store_account *a,
  * visitors' secrets while the events download:
  * {"accountId", "encryptedPrivateKey", "secrets": {secretId:
  * encryptedSecret}} for every visitor with an event in the account
- * (secrets is {} when there is none). Secrets whose stored text is not
- * UTF-8 are left out. Same results and ownership as account_view_json(). */
+ * (secrets is {} when there is none); with from (an event id, else NULL),
+ * only visitors with an event from that one on. Secrets whose stored text
+ * is not UTF-8 are left out. Same results and ownership as
+ * account_view_json(). */
 int account_secrets_json(struct store *st, const struct store_account *a,
-                         size_t max, char **out, size_t *len,
-                         struct cd_error *err) CD_MUST_CHECK;
+                         const char *from, size_t max, char **out,
+                         size_t *len, struct cd_error *err) CD_MUST_CHECK;
 
 #endif /* CD_API_ACCOUNT_VIEW_H */

@@ -93,24 +93,33 @@ out:
 
 /* Candor's own: the private key and the visitors' secrets, without the
  * events (account_view.h), for a first sync to unwrap while the events
- * download. */
+ * download; ?eventsFrom=<event id>: only the visitors seen since. */
 static void account_secrets(struct call *c, struct store *st)
 {
     struct operator_login l;
     struct store_account a = {0};
     struct cd_error err = {0};
+    char *from = NULL;
     char *text = NULL;
     size_t len = 0;
     int rc;
 
     if (may_read(c, st, &l) < 0)
         return;
+    from = call_query_param(c, "eventsFrom");
+    if (from != NULL && *from != '\0' &&
+        !crypto_ulid_valid(from, strlen(from))) {
+        call_reply_error(c, 400, "eventsFrom is not an event id");
+        goto out;
+    }
     rc = store_account_get(st, c->params[0], false, &a, &err);
     if (rc == CD_OK)
-        rc = account_secrets_json(st, &a, ACCOUNT_VIEW_MAX, &text, &len,
-                                  &err);
+        rc = account_secrets_json(st, &a, from && *from ? from : NULL,
+                                  ACCOUNT_VIEW_MAX, &text, &len, &err);
     account_answer(c, rc, &err, "too many secrets at once", text, len);
     store_account_release(&a);
+out:
+    free(from);
     operator_login_release(&l);
 }
 

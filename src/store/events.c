@@ -403,16 +403,22 @@ static int secret_row(void *ctx, const char *const *col, size_t ncol,
  * visitor of the account, which the account's event reads already hold in
  * memory many times over. */
 int store_secrets_by_account(struct store *st, const char *account_id,
-                             store_secret_fn *fn, void *ctx,
-                             struct cd_error *err)
+                             const char *from, store_secret_fn *fn,
+                             void *ctx, struct cd_error *err)
 {
     struct secret_rows s = {fn, ctx};
+    const char *args[2] = {account_id, from};
     int rc = fn != NULL ? store_check_id(account_id, "account id", err)
                         : no_callback(err);
 
-    if (rc == CD_OK)
-        rc = store_query(st, store_esql(st)->secrets_by_account, &account_id,
-                         1, secret_row, &s, err);
+    if (rc == CD_OK && from != NULL)
+        rc = store_check_id(from, "event id", err);
+    if (rc == CD_OK && from == NULL)
+        rc = store_query(st, store_esql(st)->secrets_by_account, args, 1,
+                         secret_row, &s, err);
+    else if (rc == CD_OK)
+        rc = store_query(st, store_esql(st)->secrets_by_account_from, args,
+                         2, secret_row, &s, err);
     return rc;
 }
 

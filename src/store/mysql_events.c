@@ -78,6 +78,13 @@ const struct store_events_sql store_mysql_events_sql = {
                           "FROM `secrets` AS `s` WHERE (SELECT `account_id` "
                           "FROM `events` AS `e` WHERE `e`.`secret_id` = "
                           "`s`.`secret_id` LIMIT 1) = ?",
+    .secrets_by_account_from = "SELECT `secret_id`, `encrypted_secret` "
+                               "FROM `secrets` AS `s` WHERE (SELECT "
+                               "`account_id` FROM `events` AS `e` WHERE "
+                               "`e`.`secret_id` = `s`.`secret_id` LIMIT 1) "
+                               "= ? AND EXISTS (SELECT 1 FROM `events` AS "
+                               "`e` WHERE `e`.`secret_id` = `s`.`secret_id` "
+                               "AND `e`.`event_id` >= ?)",
     .event_insert = EVENT_INSERT "VALUES (?, ?, ?, ?, ?)",
     .event_insert_known = EVENT_INSERT "SELECT ?, ?, ?, `secret_id`, ? "
                           "FROM `secrets` WHERE `secret_id` = ? "

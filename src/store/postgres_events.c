@@ -67,6 +67,12 @@ const struct store_events_sql store_postgres_events_sql = {
     .secrets_by_account = "SELECT secret_id, encrypted_secret FROM secrets s "
                           "WHERE (SELECT account_id FROM events e "
                           "WHERE e.secret_id = s.secret_id LIMIT 1) = $1",
+    .secrets_by_account_from = "SELECT secret_id, encrypted_secret "
+                               "FROM secrets s WHERE (SELECT account_id "
+                               "FROM events e WHERE e.secret_id = "
+                               "s.secret_id LIMIT 1) = $1 AND EXISTS "
+                               "(SELECT 1 FROM events e WHERE e.secret_id "
+                               "= s.secret_id AND e.event_id >= $2)",
     .event_insert = EVENT_INSERT "VALUES ($1, $2, $3, $4, $5)",
     .event_insert_known = EVENT_INSERT "SELECT $1::text, $2::text, "
                           "$3::text, secret_id, $4::text FROM secrets "

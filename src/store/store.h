@@ -637,11 +637,13 @@ int store_secrets_get_many(struct store *st, const char *const *secret_ids,
 /* The secret of every visitor with an event in account_id (anonymous
  * events have none), each once, in no particular order: what an operator's
  * browser unwraps before it can read the account's events, without
- * reading the events. fn is called once per secret. CD_OK, CD_EINVAL,
- * CD_ETOOBIG, CD_ESTORE or fn's value. */
+ * reading the events. With from (an event id; NULL for all), only the
+ * visitors with an event whose id is from or later (ULIDs: an instant).
+ * fn is called once per secret. CD_OK, CD_EINVAL, CD_ETOOBIG, CD_ESTORE
+ * or fn's value. */
 int store_secrets_by_account(struct store *st, const char *account_id,
-                             store_secret_fn *fn, void *ctx,
-                             struct cd_error *err) CD_MUST_CHECK;
+                             const char *from, store_secret_fn *fn,
+                             void *ctx, struct cd_error *err) CD_MUST_CHECK;
 
 /* A visitor's purge (§3.5), in one transaction: a tombstone (event id,
  * account id, secret id, one new sequence from ulids->next) for every

@@ -214,6 +214,19 @@ test('the secrets route gives the private key and every visitor\'s secret withou
     get(`/api/accounts/${accountId}/secrets`).then(() => order.push('secrets')),
   ]);
   assert.deepEqual(order, ['secrets', 'view']);
+  // eventsFrom: only the visitors with an event from that id on
+  const events = view.events[accountId].filter((e) => e.secretId).sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+  const last = events.at(-1);
+  const only = await get(`/api/accounts/${accountId}/secrets?eventsFrom=${last.eventId}`);
+  assert.deepEqual(only.secrets, { [last.secretId]: view.secrets[last.secretId] });
+  const all = await get(`/api/accounts/${accountId}/secrets?eventsFrom=${events[0].eventId}`);
+  assert.deepEqual(all.secrets, view.secrets);
+  const later = `${String.fromCharCode(last.eventId.charCodeAt(0) + 1)}${'0'.repeat(25)}`;
+  assert.deepEqual((await get(`/api/accounts/${accountId}/secrets?eventsFrom=${later}`)).secrets, {});
+  assert.deepEqual((await get(`/api/accounts/${accountId}/secrets?eventsFrom=`)).secrets, view.secrets);
+  for (const bad of ['bad', `${last.eventId}0`, last.eventId.slice(1)]) {
+    assert.match((await get(`/api/accounts/${accountId}/secrets?eventsFrom=${bad}`, 400)).error, /eventsFrom/);
+  }
   // an unknown account is 403 (no access), as the view
   await get(`/api/accounts/${randomUUID()}/secrets`, 403);
 });

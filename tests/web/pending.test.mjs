@@ -9,7 +9,8 @@ process.env.TZ = 'Europe/Berlin';
 
 const { test } = await import('node:test');
 const assert = (await import('node:assert/strict')).default;
-const { buildDays, horizonOf, pendingDays, query } = await import('../../web/app/dashboard/metrics/aggregate.js');
+const { buildDays, pendingDays, query } = await import('../../web/app/dashboard/metrics/aggregate.js');
+const { horizonOf } = await import('../../web/app/dashboard/metrics/time.js');
 const { ulidAt, ulidTime } = await import('../../web/app/dashboard/metrics/normalize.js');
 
 const S = 'https://shop.example';

@@ -27,6 +27,7 @@ import {
 } from '/common/i18n.js';
 import * as session from './session.js';
 import { drop as dropPrefetch, prefetch } from './dashboard/prefetch.js';
+import { horizonFor } from './dashboard/query.js';
 
 const ROUTES = [
   { re: /^\/login\/?$/, view: './pages/login.js', ns: 'console' },
@@ -178,7 +179,7 @@ document.addEventListener('click', (e) => {
   const found = match(location.pathname);
   if (found && found.route.view === './dashboard/index.js' &&
       session.keyFor(session.stored(), found.params.accountId)) {
-    prefetch(found.params.accountId);
+    prefetch(found.params.accountId, horizonFor(new URLSearchParams(location.search)));
   }
 }
 

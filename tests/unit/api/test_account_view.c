@@ -210,7 +210,7 @@ static char *secrets(struct store *st, const struct store_account *a,
     struct cd_error err = {0};
     char *text = NULL;
 
-    *rc = account_secrets_json(st, a, max, &text, len, &err);
+    *rc = account_secrets_json(st, a, NULL, max, &text, len, &err);
     return text;
 }
 

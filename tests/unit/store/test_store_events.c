@@ -357,7 +357,7 @@ static void test_secrets_by_account(void **state)
     (void)state;
     tdir_make(&d);
     st = ev_store(&d, "s.db");
-    OK(store_secrets_by_account(st, ACC, t_secret, &rows, &err));
+    OK(store_secrets_by_account(st, ACC, NULL, t_secret, &rows, &err));
     assert_int_equal(rows.n, 0); /* no events yet */
     OK(store_secret_put(st, "s1", "{1,} key one", &err));
     OK(store_secret_put(st, "s2", "{1,} key two", &err));
@@ -365,7 +365,7 @@ static void test_secrets_by_account(void **state)
     OK(store_secret_put(st, "s4", "{1,} no events", &err));
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
         OK(store_event_insert(st, &evs[i], &err));
-    OK(store_secrets_by_account(st, ACC, t_secret, &rows, &err));
+    OK(store_secrets_by_account(st, ACC, NULL, t_secret, &rows, &err));
     assert_int_equal(rows.n, 2);
     qsort(rows.v, rows.n, sizeof(rows.v[0]), t_secret_cmp);
     assert_string_equal(rows.v[0].event_id, "s1");
@@ -373,28 +373,49 @@ static void test_secrets_by_account(void **state)
     assert_string_equal(rows.v[1].event_id, "s2");
     assert_string_equal(rows.v[1].payload, "{1,} key two");
     t_rows_free(&rows);
-    OK(store_secrets_by_account(st, ACC2, t_secret, &rows, &err));
+    OK(store_secrets_by_account(st, ACC2, NULL, t_secret, &rows, &err));
     assert_int_equal(rows.n, 1);
     assert_string_equal(rows.v[0].event_id, "s3");
     t_rows_free(&rows);
+    /* From an event id on: s1's second event is the bound's own, s2's
+     * event is later; from the last one, only s2; past it, none. */
+    OK(store_secrets_by_account(st, ACC, ids[1], t_secret, &rows, &err));
+    assert_int_equal(rows.n, 2);
+    t_rows_free(&rows);
+    OK(store_secrets_by_account(st, ACC, ids[2], t_secret, &rows, &err));
+    assert_int_equal(rows.n, 1);
+    assert_string_equal(rows.v[0].event_id, "s2");
+    t_rows_free(&rows);
+    OK(store_secrets_by_account(st, ACC, "01ECHZYJG0AAAAAAAAAAAAAAA4",
+                                t_secret, &rows, &err));
+    assert_int_equal(rows.n, 0); /* ids[3] is ACC2's, ids[4] anonymous */
+    OK(store_secrets_by_account(st, ACC2, ids[3], t_secret, &rows, &err));
+    assert_int_equal(rows.n, 1);
+    t_rows_free(&rows);
     /* The callback's error ends the read and is its result. */
     rows.stop_after = 1;
-    assert_int_equal(store_secrets_by_account(st, ACC, t_secret, &rows,
+    assert_int_equal(store_secrets_by_account(st, ACC, NULL, t_secret, &rows,
                                               &err),
                      CD_ETOOBIG);
     assert_int_equal(rows.n, 1);
     t_rows_free(&rows);
     /* Arguments: an unknown account has none; the id cap at and past. */
-    OK(store_secrets_by_account(st, id64, t_secret, &rows, &err));
+    OK(store_secrets_by_account(st, id64, NULL, t_secret, &rows, &err));
     assert_int_equal(rows.n, 0);
-    assert_int_equal(store_secrets_by_account(st, id65, t_secret, &rows,
+    assert_int_equal(store_secrets_by_account(st, id65, NULL, t_secret, &rows,
                                               &err),
                      CD_ETOOBIG);
-    assert_int_equal(store_secrets_by_account(st, "", t_secret, &rows,
+    assert_int_equal(store_secrets_by_account(st, "", NULL, t_secret, &rows,
                                               &err),
                      CD_EINVAL);
-    assert_int_equal(store_secrets_by_account(st, ACC, NULL, NULL, &err),
+    assert_int_equal(store_secrets_by_account(st, ACC, NULL, NULL, NULL, &err),
                      CD_EINVAL);
+    assert_int_equal(store_secrets_by_account(st, ACC, "", t_secret, &rows,
+                                              &err),
+                     CD_EINVAL);
+    assert_int_equal(store_secrets_by_account(st, ACC, id65, t_secret, &rows,
+                                              &err),
+                     CD_ETOOBIG);
     store_close(st);
     free(id64);
     free(id65);
@@ -689,6 +710,10 @@ static void test_query_plans(void **state)
     /* An account's secrets: the secrets are walked, each with one probe
      * of the secret index, never the account's events. */
     plan(db, q->secrets_by_account);
+    assert_non_null(strstr(text, "SEARCH e USING INDEX "
+                                 "candor_events_secret_sequence"));
+    assert_null(strstr(text, "SCAN e"));
+    plan(db, q->secrets_by_account_from);
     assert_non_null(strstr(text, "SEARCH e USING INDEX "
                                  "candor_events_secret_sequence"));
     assert_null(strstr(text, "SCAN e"));

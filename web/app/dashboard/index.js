@@ -22,8 +22,8 @@
 
 import { language, t } from '/common/i18n.js';
 import { keyFor } from '../session.js';
-import { horizonOf, query } from './metrics/aggregate.js';
-import { autoResolution, parseDay } from './metrics/time.js';
+import { query } from './metrics/aggregate.js';
+import { engineQuery, horizonFor } from './query.js';
 import { DecryptPool, sync } from './sync.js';
 import { take } from './prefetch.js';
 import { chartPanel } from './chart.js';
@@ -40,26 +40,6 @@ function ensureStyles() {
   document.head.append(
     h('link', { rel: 'stylesheet', href: '/vendor/uplot/uPlot.min.css' }),
     h('link', { rel: 'stylesheet', href: '/app/dashboard/dashboard.css', 'data-dashboard-css': '' }));
-}
-
-// URL query -> the engine's query. Custom ranges pick their resolution
-// as Offen does (§10.7) unless one is given.
-export function engineQuery(q) {
-  const out = { filter: q.get('filter') || undefined };
-  const now = q.get('now') ? Date.parse(q.get('now')) : NaN;
-  if (Number.isFinite(now)) out.now = now;
-  const from = parseDay(q.get('from'));
-  const to = parseDay(q.get('to'));
-  if (Number.isFinite(from) && Number.isFinite(to)) {
-    out.from = Math.min(from, to);
-    out.to = Math.max(from, to);
-    const wide = typeof matchMedia === 'function' && matchMedia('(min-width: 30em)').matches;
-    out.resolution = q.get('resolution') || autoResolution(out.from, out.to, wide);
-    return out;
-  }
-  if (q.get('range')) out.range = q.get('range');
-  if (q.get('resolution')) out.resolution = q.get('resolution');
-  return out;
 }
 
 export async function mount(root, ctx) {
@@ -116,12 +96,7 @@ export async function mount(root, ctx) {
 
   // The days before this horizon may come after the first draw (a first
   // visit draws once the query's own days are decrypted; sync.js).
-  let horizon = null;
-  try {
-    horizon = horizonOf(engineQuery(ctx.query));
-  } catch (e) {
-    /* a query the engine refuses: the default view, every event first */
-  }
+  const horizon = horizonFor(ctx.query);
 
   // A first visit's older days: drawn again from every event once they
   // are decrypted (the status line counts them meanwhile).

@@ -1,22 +1,26 @@
 // prefetch.js -- a sync's requests, sent as early as the page can.
 //
-// ask(accountId) reads the account's cache state (cache.js; a state cut in
-// another time zone or row format is dropped, so the sync is full) and
-// sends the sync's requests at once: GET /api/accounts/<id>?since=<the
-// state's sequence> and, for a full sync, GET /api/accounts/<id>/secrets.
+// ask(accountId, horizon) reads the account's cache state (cache.js; a
+// state cut in another time zone or row format is dropped, so the sync is
+// full) and sends the sync's requests at once: GET /api/accounts/<id>?
+// since=<the state's sequence> and, for a full sync, GET /api/accounts/
+// <id>/secrets, with ?eventsFrom=<the horizon's ULID> when the view has a
+// horizon (query.js): the secrets of the visitors its first draw reads,
+// not of those seen only in the older days.
 // It resolves to { state, asked, early } (asked and early are promises
 // of the answers; early is null for an incremental sync) and holds no
 // database connection afterwards.
 //
-// app.js calls prefetch(accountId) when a page load lands on an account's
-// dashboard and the stored login holds its key: the requests then run
-// while the page's strings, the session check and the dashboard's modules
-// load. The first sync takes them with take(accountId); app.js drops a
-// prefetch that the page's first view did not take (it costs one
-// request).
+// app.js calls prefetch(accountId, horizon) when a page load lands on an
+// account's dashboard and the stored login holds its key: the requests
+// then run while the page's strings, the session check and the
+// dashboard's modules load. The first sync takes them with
+// take(accountId); app.js drops a prefetch that the page's first view
+// did not take (it costs one request).
 
 import { request } from '../api.js';
 import * as cache from './cache.js';
+import { ulidAt } from './metrics/normalize.js';
 
 export const ROW_VERSION = 3;
 
@@ -44,19 +48,22 @@ export async function usableState(db) {
   return state;
 }
 
-// The requests of a sync from state (null: a full sync).
-export function send(accountId, state) {
+// The requests of a sync from state (null: a full sync, which also asks
+// for the secrets of the visitors seen from horizon on, or of all when
+// horizon is null).
+export function send(accountId, state, horizon = null) {
   const asked = fetchAccount(accountId, state);
   asked.catch(() => {}); // whoever takes it handles its failure
-  const early = state ? null : request('GET', `/api/accounts/${encodeURIComponent(accountId)}/secrets`);
+  const from = horizon == null ? '' : `?eventsFrom=${ulidAt(horizon)}`;
+  const early = state ? null : request('GET', `/api/accounts/${encodeURIComponent(accountId)}/secrets${from}`);
   if (early) early.catch(() => {}); // optional: the sync goes on without it
   return { state, asked, early };
 }
 
-export async function ask(accountId) {
+export async function ask(accountId, horizon = null) {
   const db = await cache.open(accountId);
   try {
-    return send(accountId, await usableState(db));
+    return send(accountId, await usableState(db), horizon);
   } finally {
     db.close();
   }
@@ -64,8 +71,8 @@ export async function ask(accountId) {
 
 let pending = null; // { accountId, asked: Promise<ask()'s answer> }
 
-export function prefetch(accountId) {
-  pending = { accountId, asked: ask(accountId) };
+export function prefetch(accountId, horizon = null) {
+  pending = { accountId, asked: ask(accountId, horizon) };
   pending.asked.catch(() => {});
 }
 

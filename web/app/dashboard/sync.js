@@ -22,9 +22,11 @@
 //    (prefetch.js; sent by app.js before this module loaded, on a page
 //    load that lands here).
 //    A full sync (nothing cached) also asks GET /api/accounts/<id>/secrets
-//    (Candor's own, small): the private key and every visitor's wrapped
-//    secret, which the workers start to unwrap (RSA, the larger part of
-//    the decryption) while the events are still downloading.
+//    (Candor's own, small): the private key and the wrapped secret of
+//    every visitor seen from the horizon on, which the workers start to
+//    unwrap (RSA, the larger part of the decryption) while the events are
+//    still downloading; the older days' visitors are unwrapped with their
+//    events.
 // 3. New events are decrypted in Web Workers (worker.js), at most 4,
 //    all events of one secretId in the same worker so its secret is
 //    RSA-decrypted once (and never again: the workers keep it sealed in
@@ -233,7 +235,7 @@ export async function sync(accountId, kek, { pool, onProgress = () => {}, prefet
 // The server's answer since the cached state, and the cached day records
 // (read while the request is out). A cache cut in another time zone, by
 // another row format, or under another key is dropped: a full sync.
-async function fetchWithCache(db, accountId, key, timing, prefetched) {
+async function fetchWithCache(db, accountId, key, timing, prefetched, horizon) {
   const t0 = performance.now();
   let sent = null;
   if (prefetched) {
@@ -244,7 +246,7 @@ async function fetchWithCache(db, accountId, key, timing, prefetched) {
       sent = null; // its cache read failed: ask again here
     }
   }
-  if (!sent) sent = send(accountId, await usableState(db));
+  if (!sent) sent = send(accountId, await usableState(db), horizon);
   const { state, asked, early } = sent;
   asked.then(() => { timing.requestMs = performance.now() - t0; }, () => {});
   let records = [];
@@ -298,7 +300,7 @@ async function syncWith(db, accountId, kek, { pool, onProgress, prefetched, hori
   const key = await cacheKey(kek, accountId);
   const timing = { start: performance.now() };
   pool.start();
-  const got = await fetchWithCache(db, accountId, key, timing, prefetched);
+  const got = await fetchWithCache(db, accountId, key, timing, prefetched, horizon);
   const { state, records } = got;
   const warm = got.early ? headStart(got.early, pool, db, kek, accountId, key, timing) : false;
   const account = await got.account;

@@ -28,12 +28,12 @@
 // knows only what their envelopes say (eventId: the time; secretId: the
 // visitor), which is all returning users read of the days before a range.
 // query() refuses days that are pending inside any window it reads, so
-// a first draw may come before the older days are decrypted
-// (horizonOf()) and never shows a number they would change, but for one:
+// a first draw may come before the older days are decrypted (time.js
+// horizonOf()) and never shows a number they would change, but for one:
 // returning users count a visitor seen before the range by an event that
 // will not decrypt or validate, until the days are decrypted.
 
-import { dayKey, endOf, parseDay, startOf, windows } from './time.js';
+import { dayKey, earliest, endOf, parseDay, windows } from './time.js';
 import { normalize, ulidTime } from './normalize.js';
 
 export const NONE_REFERRER = '__NONE_REFERRER__';
@@ -178,17 +178,6 @@ export function pendingDays(events) {
   });
 }
 
-// The earliest instant query q reads but for returning users: the start
-// of the local day of its main range, real time or retention, whichever
-// is first. Days before it may be pending when q is asked.
-export function horizonOf(q = {}) {
-  return startOf('days', earliest(windows({ ...q, now: q.now ?? Date.now() })));
-}
-
-// The earliest instant windows w read (returning users aside).
-function earliest(w) {
-  return Math.min(w.main[0], w.realtime[0], ...w.retention.map(([lo]) => lo));
-}
 
 // Rows of the days inside [lo, hi], in eventId order.
 function rowsIn(days, lo, hi, keep) {

@@ -115,3 +115,15 @@ export function windows({ range, resolution = 'days', from, to, now = Date.now()
     realtime: [now - 15 * MINUTE, now], retention,
   };
 }
+
+// The earliest instant query q reads but for returning users: the start
+// of the local day of its main range, real time or retention, whichever
+// is first. Days before it may be pending when q is asked.
+export function horizonOf(q = {}) {
+  return startOf('days', earliest(windows({ ...q, now: q.now ?? Date.now() })));
+}
+
+// The earliest instant windows w read (returning users aside).
+export function earliest(w) {
+  return Math.min(w.main[0], w.realtime[0], ...w.retention.map(([lo]) => lo));
+}
