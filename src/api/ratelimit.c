@@ -43,16 +43,18 @@
 
 struct ratelimit {
     struct ratelimit_store *store;
-    unsigned char salt[RATELIMIT_SALT_LEN]; /* the HMAC key of every key */
+    struct crypto_hmac *salt; /* keyed with the salt: the HMAC of every key */
 };
 
-int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store)
+/* A ratelimit over store whose keys are HMACs keyed with salt. */
+static int keyed(struct ratelimit **out, struct ratelimit_store *store,
+                 const unsigned char salt[RATELIMIT_SALT_LEN])
 {
     struct ratelimit *rl = xcalloc(1, sizeof(*rl));
 
     *out = NULL;
     rl->store = store;
-    if (crypto_random(rl->salt, sizeof(rl->salt)) < 0) {
+    if (crypto_hmac_new(&rl->salt, salt, RATELIMIT_SALT_LEN) < 0) {
         ratelimit_free(rl);
         return CD_EIO;
     }
@@ -60,26 +62,35 @@ int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store)
     return CD_OK;
 }
 
+int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store)
+{
+    unsigned char salt[RATELIMIT_SALT_LEN];
+    int rc = crypto_random(salt, sizeof(salt));
+
+    *out = NULL;
+    if (rc == CD_OK)
+        rc = keyed(out, store, salt);
+    else if (store != NULL)
+        store->free(store);
+    crypto_wipe(salt, sizeof(salt));
+    return rc < 0 ? CD_EIO : CD_OK;
+}
+
 int ratelimit_new_keyed(struct ratelimit **out, struct ratelimit_store *store,
                         const void *secret, size_t len)
 {
     static const char label[] = "candor-throttle";
     unsigned char mac[CRYPTO_HMAC_LEN];
-    struct ratelimit *rl = xcalloc(1, sizeof(*rl));
-    int rc;
+    int rc = crypto_hmac_sha256(secret, len, label, sizeof(label) - 1, mac);
 
+    _Static_assert(RATELIMIT_SALT_LEN <= CRYPTO_HMAC_LEN, "salt from one MAC");
     *out = NULL;
-    rl->store = store;
-    rc = crypto_hmac_sha256(secret, len, label, sizeof(label) - 1, mac);
     if (rc == CD_OK)
-        memcpy(rl->salt, mac, sizeof(rl->salt));
+        rc = keyed(out, store, mac);
+    else if (store != NULL)
+        store->free(store);
     crypto_wipe(mac, sizeof(mac));
-    if (rc < 0) {
-        ratelimit_free(rl);
-        return CD_EIO;
-    }
-    *out = rl;
-    return CD_OK;
+    return rc < 0 ? CD_EIO : CD_OK;
 }
 
 void ratelimit_free(struct ratelimit *rl)
@@ -88,7 +99,7 @@ void ratelimit_free(struct ratelimit *rl)
         return;
     if (rl->store != NULL)
         rl->store->free(rl->store);
-    crypto_wipe(rl->salt, sizeof(rl->salt));
+    crypto_hmac_free(rl->salt);
     free(rl);
 }
 
@@ -110,8 +121,7 @@ void ratelimit_key(const struct ratelimit *rl, const char *scope,
         len = (int)strlen(id);
     /* This cannot fail short of OpenSSL failing; then all keys collide
      * into one bucket, which only throttles harder. */
-    if (crypto_hmac_sha256(rl->salt, sizeof(rl->salt), id, (size_t)len,
-                           key) < 0)
+    if (crypto_hmac_run(rl->salt, id, (size_t)len, key) < 0)
         memset(key, 0, RATELIMIT_KEY_SIZE);
 }
 

@@ -20,21 +20,38 @@
 
 #define ACCESS_LOG_MAX_URI 2048 /* longer request targets are cut */
 
+/* The time field of epoch_s, formatted once per second per thread (each
+ * event loop formats its own lines): localtime_r() takes a process-wide
+ * lock, and with strftime() it cost more than the rest of the line. */
+static const char *when_of(long long epoch_s)
+{
+    static _Thread_local long long cached = -1;
+    static _Thread_local char when[40];
+
+    if (epoch_s != cached) {
+        time_t t = (time_t)epoch_s;
+        struct tm tm;
+
+        localtime_r(&t, &tm);
+        strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S %z", &tm);
+        cached = epoch_s;
+    }
+    return when;
+}
+
 int access_log_format(struct buf *b, const char *method, size_t mlen,
                       const char *uri, size_t ulen, const char *proto,
                       int status, long long epoch_s)
 {
-    char when[40];
-    struct tm tm;
-    time_t t = (time_t)epoch_s;
     size_t mark = b->len;
-    int rc;
+    int rc = buf_adds(b, "- - - [");
 
-    localtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S %z", &tm);
     if (status >= 200 && status < 400)
         status = 200;
-    rc = buf_addf(b, "- - - [%s] \"", when);
+    if (rc == CD_OK)
+        rc = buf_adds(b, when_of(epoch_s));
+    if (rc == CD_OK)
+        rc = buf_adds(b, "] \"");
     for (size_t i = 0; rc == CD_OK && i < mlen; i++)
         rc = buf_addch(b, (unsigned char)method[i] > 0x20 &&
                               (unsigned char)method[i] < 0x7f &&

@@ -1,4 +1,5 @@
-/* test_access_log.c -- Offen's access-log line, anonymised status, escaping. */
+/* test_access_log.c -- Offen's access-log line, anonymised status, escaping,
+ * the time of each line's own second. */
 #include "common/common.h"
 
 #include <setjmp.h>
@@ -44,6 +45,15 @@ static void test_format_and_status(void **state)
     assert_non_null(strstr(line(&b, "GET", "/", 399), "\" 200 -"));
     assert_non_null(strstr(line(&b, "GET", "/", 400), "\" 400 -"));
     assert_non_null(strstr(line(&b, "GET", "/", 503), "\" 503 -"));
+    /* the time field follows each line's second (it is formatted once per
+     * second and thread) */
+    assert_int_equal(access_log_format(&b, "GET", 3, "/", 1, "HTTP/1.1", 200,
+                                       1594036801LL), CD_OK);
+    assert_non_null(strstr(b.ptr, "[06/Jul/2020:12:00:00 +0000]"));
+    assert_non_null(strstr(b.ptr, "[06/Jul/2020:12:00:01 +0000]"));
+    assert_string_equal(line(&b, "GET", "/", 200),
+                        "- - - [06/Jul/2020:12:00:00 +0000] "
+                        "\"GET / HTTP/1.1\" 200 -\n");
     buf_release(&b);
 }
 
