@@ -721,6 +721,105 @@ out:
     tdir_remove(&d);
 }
 
+/* A RESTART checkpoint on its own connection that waits in its busy
+ * handler (holding SQLite's checkpoint lock) until told to stop. */
+struct held_ckpt {
+    sqlite3 *db;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool inside, release;
+};
+
+static int held_busy(void *arg, int tries)
+{
+    struct held_ckpt *h = arg;
+    struct timespec until;
+
+    (void)tries;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10; /* a test that hangs fails rather than waits */
+    pthread_mutex_lock(&h->mu);
+    h->inside = true;
+    pthread_cond_broadcast(&h->cv);
+    while (!h->release &&
+           pthread_cond_timedwait(&h->cv, &h->mu, &until) == 0)
+        ;
+    pthread_mutex_unlock(&h->mu);
+    return 0; /* give up: the checkpoint returns SQLITE_BUSY */
+}
+
+static void *held_run(void *arg)
+{
+    struct held_ckpt *h = arg;
+
+    sqlite3_busy_handler(h->db, held_busy, h);
+    /* a connection that has not read yet has no log to checkpoint */
+    sqlite3_exec(h->db, "SELECT COUNT(*) FROM t", NULL, NULL, NULL);
+    sqlite3_wal_checkpoint_v2(h->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
+                              NULL);
+    return NULL;
+}
+
+/* While another connection runs a checkpoint, store_checkpoint() cannot
+ * take SQLite's checkpoint lock: it reports -1 frames and -1 left
+ * ("another checkpoint runs"), not an error. */
+static void test_checkpoint_while_another_runs(void **state)
+{
+    struct store *st = NULL;
+    struct cd_error err = {0};
+    struct store_wal wal = {-7, -7};
+    struct held_ckpt h = {.inside = false, .release = false};
+    sqlite3 *reader = NULL;
+    pthread_t thread;
+    struct tdir d;
+    const char *path;
+
+    (void)state;
+    SKIP_UNLESS_SQLITE("the checkpoint lock is SQLite's");
+    tdir_make(&d);
+    path = tdir_file(&d, "b.db");
+    file_exec(path, T_TABLE);
+    assert_int_equal(store_open(&st, test_dialect(), path, &err), CD_OK);
+    store_wal_manual(st);
+    assert_int_equal(store_exec(st, "INSERT INTO t (k) VALUES (1)", &err),
+                     CD_OK);
+    /* a reader in the log keeps the RESTART checkpoint waiting */
+    assert_int_equal(sqlite3_open(path, &reader), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT COUNT(*) FROM t",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_open(path, &h.db), SQLITE_OK);
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    assert_int_equal(pthread_create(&thread, NULL, held_run, &h), 0);
+    pthread_mutex_lock(&h.mu);
+    while (!h.inside)
+        pthread_cond_wait(&h.cv, &h.mu);
+    pthread_mutex_unlock(&h.mu);
+
+    assert_int_equal(store_checkpoint(st, true, &wal, &err), CD_OK);
+    assert_int_equal(wal.frames, -1);
+    assert_int_equal(wal.left, -1);
+
+    pthread_mutex_lock(&h.mu);
+    h.release = true;
+    pthread_cond_broadcast(&h.cv);
+    pthread_mutex_unlock(&h.mu);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL),
+                     SQLITE_OK);
+    /* the lock is free again: a report of the log as it is */
+    assert_int_equal(store_checkpoint(st, true, &wal, &err), CD_OK);
+    assert_true(wal.frames >= 0);
+    assert_int_equal(wal.left, 0);
+    sqlite3_close(reader);
+    sqlite3_close(h.db);
+    pthread_cond_destroy(&h.cv);
+    pthread_mutex_destroy(&h.mu);
+    store_close(st);
+    tdir_remove(&d);
+}
+
 #define LOG_FRAMES 64    /* the test writer's catch-up length */
 #define LOG_NAP_NS 1000000L /* each steady op's time in its transaction */
 #define LOG_RESTARTS 8   /* caught-up logs to see */
@@ -894,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_acked_writes_survive_kill),
         cmocka_unit_test(test_checkpointer_copies_log_back),
         cmocka_unit_test(test_checkpoint_reports_the_log),
+        cmocka_unit_test(test_checkpoint_while_another_runs),
         cmocka_unit_test(test_steady_writes_keep_the_log_short),
         cmocka_unit_test(test_no_checkpointer_on_servers),
     };
