@@ -46,15 +46,17 @@ struct ratelimit {
     struct crypto_hmac *salt; /* keyed with the salt: the HMAC of every key */
 };
 
-/* A ratelimit over store whose keys are HMACs keyed with salt. */
+/* A ratelimit over store whose keys are HMACs keyed with salt, if making
+ * the salt succeeded (made is its result); otherwise, or if the key
+ * cannot be made ready, store is freed and CD_EIO returned. */
 static int keyed(struct ratelimit **out, struct ratelimit_store *store,
-                 const unsigned char salt[RATELIMIT_SALT_LEN])
+                 const unsigned char salt[RATELIMIT_SALT_LEN], int made)
 {
     struct ratelimit *rl = xcalloc(1, sizeof(*rl));
 
     *out = NULL;
     rl->store = store;
-    if (crypto_hmac_new(&rl->salt, salt, RATELIMIT_SALT_LEN) < 0) {
+    if (made < 0 || crypto_hmac_new(&rl->salt, salt, RATELIMIT_SALT_LEN) < 0) {
         ratelimit_free(rl);
         return CD_EIO;
     }
@@ -65,15 +67,10 @@ static int keyed(struct ratelimit **out, struct ratelimit_store *store,
 int ratelimit_new(struct ratelimit **out, struct ratelimit_store *store)
 {
     unsigned char salt[RATELIMIT_SALT_LEN];
-    int rc = crypto_random(salt, sizeof(salt));
+    int rc = keyed(out, store, salt, crypto_random(salt, sizeof(salt)));
 
-    *out = NULL;
-    if (rc == CD_OK)
-        rc = keyed(out, store, salt);
-    else if (store != NULL)
-        store->free(store);
     crypto_wipe(salt, sizeof(salt));
-    return rc < 0 ? CD_EIO : CD_OK;
+    return rc;
 }
 
 int ratelimit_new_keyed(struct ratelimit **out, struct ratelimit_store *store,
@@ -81,16 +78,13 @@ int ratelimit_new_keyed(struct ratelimit **out, struct ratelimit_store *store,
 {
     static const char label[] = "candor-throttle";
     unsigned char mac[CRYPTO_HMAC_LEN];
-    int rc = crypto_hmac_sha256(secret, len, label, sizeof(label) - 1, mac);
+    int rc;
 
     _Static_assert(RATELIMIT_SALT_LEN <= CRYPTO_HMAC_LEN, "salt from one MAC");
-    *out = NULL;
-    if (rc == CD_OK)
-        rc = keyed(out, store, mac);
-    else if (store != NULL)
-        store->free(store);
+    rc = keyed(out, store, mac,
+               crypto_hmac_sha256(secret, len, label, sizeof(label) - 1, mac));
     crypto_wipe(mac, sizeof(mac));
-    return rc < 0 ? CD_EIO : CD_OK;
+    return rc;
 }
 
 void ratelimit_free(struct ratelimit *rl)
