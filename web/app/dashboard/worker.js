@@ -159,5 +159,9 @@ self.onmessage = async (ev) => {
   } catch (e) {
     answer = { id: msg.id, error: String((e && e.message) || e) };
   }
-  self.postMessage(answer);
+  try {
+    self.postMessage(answer);
+  } catch (e) {
+    self.postMessage({ id: msg.id, error: String((e && e.message) || e) }); // an answer that does not clone
+  }
 };
