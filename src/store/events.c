@@ -451,14 +451,22 @@ static int count_returned(void *ctx, const char *const *col, size_t ncol,
 
 /* A visitor's event goes in only with its secret: one statement that
  * inserts nothing when the secret is unknown, so the group commit's
- * writer makes one round trip per event, not two. */
+ * writer makes one round trip per event, not two; a plain insert when the
+ * caller knows the secret exists (secret_known). */
 int store_event_insert(struct store *st, const struct store_event *ev,
                        struct cd_error *err)
 {
     const struct store_events_sql *sql = store_esql(st);
     int rc = store_check_event(ev, err);
 
-    if (rc == CD_OK && ev->secret_id != NULL) {
+    if (rc == CD_OK && ev->secret_id != NULL && ev->secret_known) {
+        const char *p[EVENT_NCOL] = {ev->event_id, ev->sequence,
+                                     ev->account_id, ev->secret_id,
+                                     ev->payload};
+
+        rc = store_query(st, sql->event_insert, p, EVENT_NCOL, NULL, NULL,
+                         err);
+    } else if (rc == CD_OK && ev->secret_id != NULL) {
         const char *p[EVENT_NCOL] = {ev->event_id, ev->sequence,
                                      ev->account_id, ev->payload,
                                      ev->secret_id};

@@ -219,6 +219,8 @@ struct store_writer_stats {
                              * writer held between two batches */
     uint64_t log_copied;    /* of which copied every frame, so that the
                              * next transaction starts the log again */
+    uint64_t unchecked;     /* events committed without their secret looked
+                             * up: the writer knew it (store/known.h) */
     size_t queued;          /* ops waiting right now */
 };
 
@@ -509,6 +511,10 @@ struct store_event {
     const char *account_id;
     const char *secret_id;  /* NULL for an anonymous event */
     const char *payload;    /* opaque ciphertext */
+    bool secret_known;      /* inserts only: the caller has committed an
+                             * event under secret_id before, so the secret
+                             * exists (store/known.h) and store_event_insert()
+                             * skips looking it up; reads leave it false */
 };
 
 /* A row of tombstones: an event deleted by the write `sequence`. */

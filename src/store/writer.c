@@ -69,6 +69,7 @@
 
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "store/known.h"
 
 #define WRITER_SAVEPOINT "cd_op"
 
@@ -76,6 +77,10 @@
  * most a sixteenth of the writer's wal_frames new, or CATCH_UP_PASSES
  * have run; then the writer waits for the last one. */
 #define CATCH_UP_PASSES 8
+
+/* Secret ids the writer remembers having committed events under
+ * (known.h): 65,536 slots of 65 bytes, taken at the first event. */
+#define KNOWN_SLOTS 65536
 
 struct store_writer {
     struct store *st;         /* owned by the writer thread */
@@ -89,6 +94,11 @@ struct store_writer {
     struct store_writer_stats stats;
     int *rcs;                 /* per-op results of the current batch */
     struct store_event *evs;  /* the events of a run of event ops */
+    struct known known;       /* secret ids with a committed event */
+    const char **fresh;       /* the batch's other secret ids with an
+                               * event in, to be known once it commits */
+    size_t nfresh;
+    size_t nunchecked;        /* the batch's events in under a known id */
     struct store *ckpt_st;    /* the checkpointer's connection; NULL
                                * while no checkpoint thread runs */
     pthread_t ckpt_thread;
@@ -124,7 +134,7 @@ static struct store_op *take_batch(struct store_writer *w, size_t *n)
 static int apply_one(struct store *st, struct store_op *op,
                      struct cd_error *err)
 {
-    struct store_event ev;
+    struct store_event ev = {0}; /* secret_known false: checked */
     int rc;
 
     if (op->event == NULL)
@@ -174,13 +184,26 @@ static size_t event_run(const struct store_op *op, size_t n)
 static int run_events(struct store_writer *w, struct store_op **op,
                       size_t k, int *rcs, struct cd_error *err)
 {
-    for (size_t j = 0; j < k; j++, *op = (*op)->next) {
-        int rc = (*op)->event(*op, &w->evs[j], err);
+    struct store_event *evs = w->evs;
+    int rc;
 
+    for (size_t j = 0; j < k; j++, *op = (*op)->next) {
+        rc = (*op)->event(*op, &evs[j], err);
         if (rc != CD_OK)
             return rc < 0 ? rc : CD_ESTORE;
+        evs[j].secret_known = evs[j].secret_id != NULL &&
+                              known_has(&w->known, evs[j].secret_id);
     }
-    return store_events_insert(w->st, w->evs, k, rcs, err);
+    rc = store_events_insert(w->st, evs, k, rcs, err);
+    for (size_t j = 0; j < k && rc == CD_OK; j++) {
+        if (rcs[j] != CD_OK || evs[j].secret_id == NULL)
+            continue;
+        if (evs[j].secret_known)
+            w->nunchecked++;
+        else
+            w->fresh[w->nfresh++] = evs[j].secret_id;
+    }
+    return rc;
 }
 
 /* The next op, or run of event ops, from *op on (at most n); rcs get
@@ -210,6 +233,7 @@ static int run_plain(struct store_writer *w, struct store_op *batch, size_t n,
     struct store_op *op = batch;
     int rc = store_begin(w->st, err);
 
+    w->nfresh = w->nunchecked = 0;
     for (size_t i = 0, k; i < n && rc == CD_OK; i += k) {
         k = run_next(w, &op, n - i, &w->rcs[i], &op_err);
         /* A failed op, or one that ended the transaction against the
@@ -227,6 +251,10 @@ static int run_plain(struct store_writer *w, struct store_op *batch, size_t n,
         store_rollback(w->st, NULL);
         return rc;
     }
+    /* Only now do these secrets surely exist (the ops are not done yet,
+     * so their ids are still there). */
+    for (size_t j = 0; j < w->nfresh; j++)
+        known_add(&w->known, w->fresh[j]);
     return 1;
 }
 
@@ -235,11 +263,12 @@ static void run_batch(struct store_writer *w, struct store_op *batch,
 {
     struct cd_error err = {0};
     struct store_op *op = batch;
-    size_t i = n;
+    size_t i = n, unchecked = 0;
     int rc = run_plain(w, batch, n, &err);
 
     if (rc == 1) {
         rc = CD_OK;
+        unchecked = w->nunchecked;
         goto out;
     }
     /* An op failed (or the database did): again, each op under its own
@@ -267,6 +296,7 @@ out:
     w->stats.batches++;
     w->stats.failed += rc < 0;
     w->stats.ops += n;
+    w->stats.unchecked += unchecked;
     if (n > w->stats.largest_batch)
         w->stats.largest_batch = n;
     pthread_mutex_unlock(&w->mu);
@@ -479,6 +509,8 @@ int store_writer_start_log(struct store_writer **out,
         goto out;
     w->rcs = xcalloc(STORE_WRITER_BATCH_MAX, sizeof(*w->rcs));
     w->evs = xcalloc(STORE_WRITER_BATCH_MAX, sizeof(*w->evs));
+    w->fresh = xcalloc(STORE_WRITER_BATCH_MAX, sizeof(*w->fresh));
+    known_init(&w->known, KNOWN_SLOTS);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->wake, NULL);
     pthread_cond_init(&w->ckpt_wake, NULL);
@@ -495,6 +527,7 @@ out:
         store_close(w->st);
         free(w->rcs);
         free(w->evs);
+        free(w->fresh);
         free(w);
     }
     return rc;
@@ -545,5 +578,7 @@ void store_writer_stop(struct store_writer *w)
     store_close(w->st);
     free(w->rcs);
     free(w->evs);
+    free(w->fresh);
+    known_release(&w->known);
     free(w);
 }
