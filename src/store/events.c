@@ -169,6 +169,7 @@ static int emit(const struct reader *r, char *const *row)
         ev.account_id = store_str(row[2]);
         ev.secret_id = row[3];
         ev.payload = store_str(row[4]);
+        ev.secret_known = false;
         return r->event_fn(r->ctx, &ev);
     }
     t.event_id = store_str(row[0]);
