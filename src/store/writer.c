@@ -24,6 +24,10 @@
  * per event, which on PostgreSQL and MySQL is one round trip instead of n.
  * An event whose secret is unknown fails alone there (CD_ENOTFOUND)
  * without sending the batch back; any other failure of the insert does.
+ * The writer remembers the secret ids it has committed events under
+ * (known.h) and marks later events under them secret_known, which SQLite
+ * inserts without looking the secret up; an id is remembered only once
+ * its batch has committed on the fast path.
  * If the transaction itself fails (BEGIN, COMMIT, or a savepoint step that
  * leaves it in an unknown state), every op whose work was lost gets
  * CD_ESTORE.
