@@ -60,6 +60,26 @@ static int may_read(struct call *c, struct store *st, struct operator_login *l)
     return 0;
 }
 
+/* Query parameter name, a ULID: *out is its value (free() it) or NULL
+ * when it is absent or empty. -1 (and *out NULL) after answering 400 with
+ * msg when it is not a ULID. */
+static int ulid_param(struct call *c, const char *name, const char *msg,
+                      char **out)
+{
+    *out = call_query_param(c, name);
+    if (*out != NULL && **out == '\0') {
+        free(*out);
+        *out = NULL;
+    }
+    if (*out != NULL && !crypto_ulid_valid(*out, strlen(*out))) {
+        free(*out);
+        *out = NULL;
+        call_reply_error(c, 400, "%s", msg);
+        return -1;
+    }
+    return 0;
+}
+
 static void account_get(struct call *c, struct store *st)
 {
     struct operator_login l;
@@ -72,17 +92,12 @@ static void account_get(struct call *c, struct store *st)
 
     if (may_read(c, st, &l) < 0)
         return;
-    since = call_query_param(c, "since");
-    if (since != NULL && *since != '\0' &&
-        !crypto_ulid_valid(since, strlen(since))) {
-        call_reply_error(c, 400, "since is not a sequence");
+    if (ulid_param(c, "since", "since is not a sequence", &since) < 0)
         goto out;
-    }
     rc = store_account_get(st, c->params[0], false, &a, &err);
     if (rc == CD_OK)
         rc = account_view_json(st, &a, c->app->cfg->app_retention_days,
-                               since && *since ? since : NULL,
-                               ACCOUNT_VIEW_MAX, &text, &len, &err);
+                               since, ACCOUNT_VIEW_MAX, &text, &len, &err);
     account_answer(c, rc, &err, "too many events at once, sync with since",
                    text, len);
     store_account_release(&a);
@@ -106,16 +121,13 @@ static void account_secrets(struct call *c, struct store *st)
 
     if (may_read(c, st, &l) < 0)
         return;
-    from = call_query_param(c, "eventsFrom");
-    if (from != NULL && *from != '\0' &&
-        !crypto_ulid_valid(from, strlen(from))) {
-        call_reply_error(c, 400, "eventsFrom is not an event id");
+    if (ulid_param(c, "eventsFrom", "eventsFrom is not an event id",
+                   &from) < 0)
         goto out;
-    }
     rc = store_account_get(st, c->params[0], false, &a, &err);
     if (rc == CD_OK)
-        rc = account_secrets_json(st, &a, from && *from ? from : NULL,
-                                  ACCOUNT_VIEW_MAX, &text, &len, &err);
+        rc = account_secrets_json(st, &a, from, ACCOUNT_VIEW_MAX, &text,
+                                  &len, &err);
     account_answer(c, rc, &err, "too many secrets at once", text, len);
     store_account_release(&a);
 out:

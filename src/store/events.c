@@ -414,12 +414,12 @@ int store_secrets_by_account(struct store *st, const char *account_id,
 
     if (rc == CD_OK && from != NULL)
         rc = store_check_id(from, "event id", err);
-    if (rc == CD_OK && from == NULL)
-        rc = store_query(st, store_esql(st)->secrets_by_account, args, 1,
-                         secret_row, &s, err);
-    else if (rc == CD_OK)
-        rc = store_query(st, store_esql(st)->secrets_by_account_from, args,
-                         2, secret_row, &s, err);
+    if (rc == CD_OK)
+        rc = store_query(st,
+                         from != NULL
+                             ? store_esql(st)->secrets_by_account_from
+                             : store_esql(st)->secrets_by_account,
+                         args, from != NULL ? 2 : 1, secret_row, &s, err);
     return rc;
 }
 
@@ -460,14 +460,15 @@ int store_event_insert(struct store *st, const struct store_event *ev,
     const struct store_events_sql *sql = store_esql(st);
     int rc = store_check_event(ev, err);
 
-    if (rc == CD_OK && ev->secret_id != NULL && ev->secret_known) {
+    if (rc == CD_OK && (ev->secret_id == NULL || ev->secret_known)) {
+        /* anonymous, or under a secret known to exist: nothing to check */
         const char *p[EVENT_NCOL] = {ev->event_id, ev->sequence,
                                      ev->account_id, ev->secret_id,
                                      ev->payload};
 
         rc = store_query(st, sql->event_insert, p, EVENT_NCOL, NULL, NULL,
                          err);
-    } else if (rc == CD_OK && ev->secret_id != NULL) {
+    } else if (rc == CD_OK) {
         const char *p[EVENT_NCOL] = {ev->event_id, ev->sequence,
                                      ev->account_id, ev->payload,
                                      ev->secret_id};
@@ -477,12 +478,6 @@ int store_event_insert(struct store *st, const struct store_event *ev,
                          count_returned, &added, err);
         if (rc == CD_OK && added == 0)
             rc = cd_error_set(err, CD_ENOTFOUND, "unknown secret");
-    } else if (rc == CD_OK) {
-        const char *p[EVENT_NCOL] = {ev->event_id, ev->sequence,
-                                     ev->account_id, NULL, ev->payload};
-
-        rc = store_query(st, sql->event_insert, p, EVENT_NCOL, NULL, NULL,
-                         err);
     }
     return rc < 0 ? store_wrap_error(err, rc, "insert event") : rc;
 }
